@@ -1,0 +1,353 @@
+//! Text analysis for biomedical prose.
+//!
+//! Abstracts are full of tokens that generic tokenizers shred: `IL-6`, `CD34+`, `COVID-19`,
+//! `UC-MSCs`, `99.8%`, `day +60`. The [`BiomedTokenizer`] keeps each such compound as one
+//! token *and* emits its alphanumeric parts, like a word-delimiter filter with
+//! "preserve original":
+//!
+//! ```text
+//! "IL-6 and CD34+ cells"  ->  il-6@0 il@0 6@1  and@2  cd34+@3 cd34@3  cell@4
+//! ```
+//!
+//! The compound shares the position of its first part, so a query typed the way the abstract
+//! writes it (`IL-6`) becomes a phrase that only matches the compound, while `IL 6` or `CD34`
+//! still match through the parts. Plain alphabetic words are lower-cased and stemmed with the
+//! English Snowball stemmer; compounds, numbers and codes are lower-cased but never stemmed,
+//! so `99.8%` stays `99.8%`.
+//!
+//! Rules for a compound ("chunk"): a maximal run of letters, digits and the joiners
+//! `- + % . _ ' ’`. Leading and trailing `-`, `.`, `_` and apostrophes are trimmed, a trailing
+//! `'s` is dropped, a leading `+` is kept only before a digit (`+60`), a trailing `+` or `%`
+//! only after a letter or digit. Parts split at every joiner except a `.` between two digits
+//! (`99.8` is one part).
+
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager};
+
+/// Name under which the stemming biomedical analyzer is registered.
+pub const BIOMED: &str = "biomed";
+/// Name under which the non-stemming biomedical analyzer is registered.
+pub const BIOMED_NOSTEM: &str = "biomed_nostem";
+/// Tokens longer than this (in bytes) are dropped: they are base64, sequences or garbage.
+pub const MAX_TOKEN_BYTES: usize = 80;
+
+/// Registers medlit's analyzers on an index's tokenizer manager.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(BIOMED, TextAnalyzer::from(BiomedTokenizer::new(true)));
+    manager.register(
+        BIOMED_NOSTEM,
+        TextAnalyzer::from(BiomedTokenizer::new(false)),
+    );
+}
+
+/// The biomedical tokenizer: splitting, compounds, lower-casing and optional stemming in one
+/// pass (see the module docs for the rules).
+#[derive(Clone)]
+pub struct BiomedTokenizer {
+    stemmer: Option<Stemmer>,
+    tokens: Vec<Token>,
+    /// Scratch buffer for lower-casing.
+    lowered: String,
+}
+
+/// `frostem::Stemmer` is not `Clone`; keep the algorithm and rebuild it when cloned.
+struct Stemmer(frostem::Stemmer);
+
+impl Clone for Stemmer {
+    fn clone(&self) -> Self {
+        Stemmer::english()
+    }
+}
+
+impl Stemmer {
+    fn english() -> Self {
+        Stemmer(frostem::Stemmer::new(frostem::Algorithm::English))
+    }
+}
+
+impl BiomedTokenizer {
+    /// A tokenizer that stems plain words when `stem` is true.
+    pub fn new(stem: bool) -> Self {
+        BiomedTokenizer {
+            stemmer: stem.then(Stemmer::english),
+            tokens: Vec::new(),
+            lowered: String::new(),
+        }
+    }
+
+    /// Tokenizes `text` into `self.tokens` (reusing their buffers).
+    fn fill(&mut self, text: &str) {
+        let mut count = 0;
+        let mut position = 0;
+        for (start, end) in chunks(text) {
+            let chunk = &text[start..end];
+            let mut parts = parts(chunk).peekable();
+            let single_part = matches!(parts.peek(), Some(&(s, e)) if s == 0 && e == chunk.len());
+            if !single_part {
+                self.push(&mut count, chunk, start, end, position, false);
+            }
+            for (part_start, part_end) in parts {
+                let part = &chunk[part_start..part_end];
+                let stem = part.chars().all(char::is_alphabetic);
+                self.push(
+                    &mut count,
+                    part,
+                    start + part_start,
+                    start + part_end,
+                    position,
+                    stem,
+                );
+                position += 1;
+            }
+        }
+        self.tokens.truncate(count);
+    }
+
+    /// Writes one token at index `count`, lower-cased and stemmed if asked and possible.
+    fn push(
+        &mut self,
+        count: &mut usize,
+        text: &str,
+        offset_from: usize,
+        offset_to: usize,
+        position: usize,
+        stem: bool,
+    ) {
+        if text.len() > MAX_TOKEN_BYTES {
+            return;
+        }
+        self.lowered.clear();
+        if text.is_ascii() {
+            self.lowered.push_str(text);
+            self.lowered.make_ascii_lowercase();
+        } else {
+            self.lowered
+                .extend(text.chars().flat_map(char::to_lowercase));
+        }
+        if *count == self.tokens.len() {
+            self.tokens.push(Token::default());
+        }
+        let token = &mut self.tokens[*count];
+        token.text.clear();
+        match (&self.stemmer, stem) {
+            (Some(stemmer), true) => token.text.push_str(&stemmer.0.stem(&self.lowered)),
+            _ => token.text.push_str(&self.lowered),
+        }
+        token.offset_from = offset_from;
+        token.offset_to = offset_to;
+        token.position = position;
+        token.position_length = 1;
+        *count += 1;
+    }
+}
+
+impl Tokenizer for BiomedTokenizer {
+    type TokenStream<'a> = BiomedTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BiomedTokenStream<'a> {
+        self.fill(text);
+        BiomedTokenStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
+
+/// Token stream over the tokens a [`BiomedTokenizer`] computed.
+pub struct BiomedTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for BiomedTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '+' | '%' | '.' | '_' | '\'' | '’')
+}
+
+fn is_chunk_char(c: char) -> bool {
+    c.is_alphanumeric() || is_joiner(c)
+}
+
+/// Byte ranges of the chunks of `text`, trimmed by the module-level rules.
+fn chunks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || loop {
+        let (start, _) = rest.by_ref().find(|&(_, c)| is_chunk_char(c))?;
+        let mut end = text.len();
+        while let Some(&(offset, c)) = rest.peek() {
+            if !is_chunk_char(c) {
+                end = offset;
+                break;
+            }
+            rest.next();
+        }
+        if let Some(range) = trim_chunk(text, start, end) {
+            return Some(range);
+        }
+    })
+}
+
+/// Trims joiners off the ends of a chunk; `None` when nothing alphanumeric is left.
+fn trim_chunk(text: &str, mut start: usize, mut end: usize) -> Option<(usize, usize)> {
+    let chunk = &text[start..end];
+    let first_alnum = chunk.find(char::is_alphanumeric)?;
+    let last_alnum = chunk.rfind(char::is_alphanumeric)?;
+    let last_alnum_end = last_alnum + chunk[last_alnum..].chars().next()?.len_utf8();
+    let keep_plus = first_alnum > 0
+        && chunk[..first_alnum].ends_with('+')
+        && chunk[first_alnum..].starts_with(|c: char| c.is_ascii_digit());
+    let new_start = if keep_plus {
+        first_alnum - 1
+    } else {
+        first_alnum
+    };
+    let mut new_end = last_alnum_end;
+    let tail = &chunk[last_alnum_end..];
+    if tail.starts_with('+') || tail.starts_with('%') {
+        new_end += 1;
+    }
+    end = start + new_end;
+    start += new_start;
+    let trimmed = &text[start..end];
+    for suffix in ["'s", "’s", "'S", "’S"] {
+        if let Some(stripped) = trimmed.strip_suffix(suffix) {
+            if stripped.chars().any(char::is_alphanumeric) {
+                end -= suffix.len();
+            }
+            break;
+        }
+    }
+    Some((start, end))
+}
+
+/// Byte ranges (relative to `chunk`) of its alphanumeric parts; `.` between digits is kept.
+fn parts(chunk: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = chunk.as_bytes();
+    let is_separator = move |offset: usize, c: char| -> bool {
+        if c == '.' {
+            let digit_before = offset > 0 && bytes[offset - 1].is_ascii_digit();
+            let digit_after = bytes.get(offset + 1).is_some_and(u8::is_ascii_digit);
+            !(digit_before && digit_after)
+        } else {
+            !c.is_alphanumeric()
+        }
+    };
+    let mut chars = chunk.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars
+            .by_ref()
+            .find(|&(offset, c)| !is_separator(offset, c))?;
+        let mut end = chunk.len();
+        while let Some(&(offset, c)) = chars.peek() {
+            if is_separator(offset, c) {
+                end = offset;
+                break;
+            }
+            chars.next();
+        }
+        Some((start, end))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(text: &str) -> Vec<(String, usize)> {
+        let mut tokenizer = BiomedTokenizer::new(true);
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().text.clone(), stream.token().position));
+        }
+        out
+    }
+
+    fn texts(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn compounds_keep_original_and_parts_at_same_position() {
+        assert_eq!(
+            tokens("IL-6 and CD34+ cells"),
+            vec![
+                ("il-6".into(), 0),
+                ("il".into(), 0),
+                ("6".into(), 1),
+                ("and".into(), 2),
+                ("cd34+".into(), 3),
+                ("cd34".into(), 3),
+                ("cell".into(), 4),
+            ]
+        );
+    }
+
+    #[test]
+    fn percentages_and_day_markers_survive() {
+        assert_eq!(
+            texts("rate of 99.8% on day +25."),
+            vec!["rate", "of", "99.8%", "99.8", "on", "day", "+25", "25"]
+        );
+    }
+
+    #[test]
+    fn virus_and_cell_names_survive() {
+        assert_eq!(texts("COVID-19"), vec!["covid-19", "covid", "19"]);
+        assert_eq!(texts("(UC-MSCs)"), vec!["uc-mscs", "uc", "mscs"]);
+    }
+
+    #[test]
+    fn plain_words_are_lowercased_and_stemmed() {
+        assert_eq!(
+            texts("Transplantations, Children!"),
+            vec!["transplant", "children"]
+        );
+    }
+
+    #[test]
+    fn possessive_is_dropped() {
+        assert_eq!(texts("Gaucher's disease"), vec!["gaucher", "diseas"]);
+    }
+
+    #[test]
+    fn sentence_punctuation_is_trimmed() {
+        assert_eq!(texts("- end. -x- ..."), vec!["end", "x"]);
+    }
+
+    #[test]
+    fn unstemmed_analyzer_keeps_words() {
+        let mut tokenizer = BiomedTokenizer::new(false);
+        let mut stream = tokenizer.token_stream("Transplantations");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "transplantations");
+    }
+
+    #[test]
+    fn overlong_tokens_are_dropped() {
+        let long = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(texts(&format!("x {long} y")), vec!["x", "y"]);
+    }
+
+    #[test]
+    fn non_ascii_text_is_lowercased() {
+        assert_eq!(texts("Ärzte-Ödem"), vec!["ärzte-ödem", "ärzte", "ödem"]);
+    }
+}

@@ -1,0 +1,43 @@
+//! Command-line interface: the clap types. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+/// medlit: full-text search for biomedical literature, with MeSH and therapy facets.
+#[derive(Debug, Parser)]
+#[command(name = "medlit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and directories of records (abstract-page text; gzip is read transparently).
+    Index(commands::index::Args),
+    /// Search an index: BM25-ranked hits, filters and facet counts.
+    Search(commands::search::Args),
+    /// Show what an index holds: records, size, segments, facets, schema version.
+    Stats(commands::stats::Args),
+    /// Index the embedded sample corpus and run a faceted query on it.
+    Demo(commands::demo::Args),
+}
+
+/// `--index DIR`, shared by every subcommand that uses an index.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IndexDir {
+    /// Index directory.
+    #[arg(
+        long = "index",
+        short = 'i',
+        value_name = "DIR",
+        env = "MEDLIT_INDEX",
+        default_value = "medlit-index"
+    )]
+    pub path: PathBuf,
+}

@@ -1,0 +1,102 @@
+//! `medlit search`: ranked hits, filters and facets.
+
+use medlit::query::{Filters, Search, SearchRequest, YearRange};
+use medlit::schema::FacetKind;
+use medlit::{render, MedlitIndex};
+
+use super::{stdout_style, Outcome};
+use crate::cli::IndexDir;
+
+/// Arguments of `medlit search`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The query: terms (ANDed), "phrases", AND/OR/NOT, parentheses, field:term
+    /// (title, abstract, keywords, mesh, author, affiliation, journal, year, doi, pmid).
+    /// An empty query matches every record.
+    #[arg(default_value = "", value_name = "QUERY")]
+    pub query: String,
+    #[command(flatten)]
+    pub index: IndexDir,
+    /// Number of hits to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub limit: u32,
+    /// Hits to skip (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+    /// Rank records matching any term instead of requiring all (for questions in plain words).
+    #[arg(long)]
+    pub any: bool,
+    /// Count the values of a facet over all matching records (repeatable).
+    #[arg(long = "facet", short = 'f', value_enum, value_name = "FACET")]
+    pub facets: Vec<FacetKind>,
+    /// Values shown per facet.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub facet_limit: usize,
+    /// Only records with this MeSH descriptor (repeatable: all required).
+    #[arg(long, value_name = "DESCRIPTOR")]
+    pub mesh: Vec<String>,
+    /// Only records naming this therapy (canonical name; repeatable: all required).
+    #[arg(long, value_name = "NAME")]
+    pub therapy: Vec<String>,
+    /// Only records with this publication type (repeatable: all required).
+    #[arg(long, value_name = "TYPE")]
+    pub pubtype: Vec<String>,
+    /// Only records from this journal (repeatable: any of them).
+    #[arg(long, value_name = "TITLE")]
+    pub journal: Vec<String>,
+    /// Only records in this language (repeatable: any of them).
+    #[arg(long = "lang", value_name = "LANGUAGE")]
+    pub language: Vec<String>,
+    /// Only records from this country (repeatable: any of them).
+    #[arg(long, value_name = "COUNTRY")]
+    pub country: Vec<String>,
+    /// Only records published in these years: 2015..2025, 2015.., ..2020 or 2020.
+    #[arg(long, value_name = "RANGE")]
+    pub year: Option<YearRange>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Args {
+    /// The search request these arguments describe.
+    pub fn request(&self) -> SearchRequest {
+        SearchRequest {
+            query: self.query.clone(),
+            limit: self.limit as usize,
+            offset: self.offset as usize,
+            any: self.any,
+            filters: Filters {
+                mesh: self.mesh.clone(),
+                therapy: self.therapy.clone(),
+                pubtype: self.pubtype.clone(),
+                journal: self.journal.clone(),
+                language: self.language.clone(),
+                country: self.country.clone(),
+                year: self.year,
+            },
+            facets: self.facets.clone(),
+            facet_limit: self.facet_limit,
+        }
+    }
+}
+
+/// Runs `medlit search`.
+pub fn run(args: &Args) -> anyhow::Result<Outcome> {
+    let index = MedlitIndex::open(&args.index.path)?;
+    let results = Search::new(&index)?.run(&args.request())?;
+    for note in &results.notes {
+        eprintln!("medlit: {note}");
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        render::json(&mut out, &results)?;
+    } else {
+        render::search_results(&mut out, &results, stdout_style())?;
+    }
+    Ok(if results.total == 0 {
+        Outcome::NoMatch
+    } else {
+        Outcome::Success
+    })
+}

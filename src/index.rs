@@ -1,0 +1,183 @@
+//! The on-disk index: creating, opening and checking it, and the metadata medlit keeps in
+//! each commit (schema version, medlit version, commit time).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::{LockError, OpenReadError};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+
+use crate::analysis;
+use crate::error::{Error, Result};
+use crate::schema::{Fields, SCHEMA_VERSION};
+
+/// Metadata medlit stores as the payload of every commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Schema version the index was written with.
+    pub schema_version: u32,
+    /// Version of medlit that committed.
+    pub medlit_version: String,
+    /// Commit time, RFC 3339, UTC.
+    pub committed_at: String,
+}
+
+impl CommitInfo {
+    /// Metadata for a commit made now.
+    pub fn now() -> CommitInfo {
+        let now = time::OffsetDateTime::now_utc();
+        let committed_at = now
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| now.unix_timestamp().to_string());
+        CommitInfo {
+            schema_version: SCHEMA_VERSION,
+            medlit_version: env!("CARGO_PKG_VERSION").to_string(),
+            committed_at,
+        }
+    }
+}
+
+/// A medlit index: the tantivy index, its field handles and where it lives.
+pub struct MedlitIndex {
+    /// The tantivy index, with medlit's analyzers registered.
+    pub index: Index,
+    /// Handles of the schema's fields.
+    pub fields: Fields,
+    path: PathBuf,
+}
+
+impl MedlitIndex {
+    /// Opens an existing index for searching.
+    pub fn open(path: &Path) -> Result<MedlitIndex> {
+        if !path.join("meta.json").is_file() {
+            if path.is_dir() && path.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+                return Err(Error::NotMedlitIndex {
+                    path: path.to_path_buf(),
+                    reason: "it has no meta.json".into(),
+                });
+            }
+            return Err(Error::NoIndex(path.to_path_buf()));
+        }
+        let index = Index::open_in_dir(path).map_err(|err| open_error(path, err))?;
+        MedlitIndex::checked(index, path)
+    }
+
+    /// Opens the index at `path`, creating it (and the directory) when there is none yet.
+    pub fn open_or_create(path: &Path) -> Result<MedlitIndex> {
+        if path.join("meta.json").is_file() {
+            return MedlitIndex::open(path);
+        }
+        if path.is_dir() && path.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+            return Err(Error::NotMedlitIndex {
+                path: path.to_path_buf(),
+                reason: "the directory is not empty and has no meta.json; choose an empty or new directory".into(),
+            });
+        }
+        std::fs::create_dir_all(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields) = Fields::build();
+        let index = Index::create_in_dir(path, schema).map_err(|err| open_error(path, err))?;
+        analysis::register(index.tokenizers());
+        Ok(MedlitIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Checks that `index` has medlit's schema and version, and registers the analyzers.
+    fn checked(index: Index, path: &Path) -> Result<MedlitIndex> {
+        let not_medlit = |reason: &str| Error::NotMedlitIndex {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        };
+        if let Some(info) = read_commit_info(&index)? {
+            if info.schema_version != SCHEMA_VERSION {
+                return Err(Error::SchemaVersion {
+                    path: path.to_path_buf(),
+                    found: info.schema_version,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+        }
+        let (expected, _) = Fields::build();
+        if index.schema() != expected {
+            return Err(not_medlit("its schema is not the one this medlit writes"));
+        }
+        let fields =
+            Fields::from_schema(&index.schema()).ok_or_else(|| not_medlit("fields are missing"))?;
+        analysis::register(index.tokenizers());
+        Ok(MedlitIndex {
+            index,
+            fields,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where the index lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A reader that sees the last commit (reload it to see later ones).
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// Takes the writer lock and creates a writer with `threads` indexing threads sharing
+    /// `memory_budget` bytes.
+    pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
+        self.index
+            .writer_with_num_threads::<TantivyDocument>(threads, memory_budget)
+            .map_err(|err| match err {
+                TantivyError::LockFailure(LockError::LockBusy, _) => {
+                    Error::Locked(self.path.clone())
+                }
+                TantivyError::LockFailure(LockError::IoError(io), _) => Error::ReadOnly {
+                    path: self.path.clone(),
+                    reason: io.to_string(),
+                },
+                other => Error::Tantivy(other),
+            })
+    }
+
+    /// Metadata of the last commit, if any commit carried it.
+    pub fn commit_info(&self) -> Result<Option<CommitInfo>> {
+        read_commit_info(&self.index)
+    }
+}
+
+fn read_commit_info(index: &Index) -> Result<Option<CommitInfo>> {
+    let metas = index.load_metas()?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|payload| serde_json::from_str(payload).ok()))
+}
+
+fn open_error(path: &Path, err: TantivyError) -> Error {
+    match err {
+        TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_)) => {
+            Error::NoIndex(path.to_path_buf())
+        }
+        TantivyError::OpenDirectoryError(err) => Error::NotMedlitIndex {
+            path: path.to_path_buf(),
+            reason: err.to_string(),
+        },
+        TantivyError::DataCorruption(err) => Error::NotMedlitIndex {
+            path: path.to_path_buf(),
+            reason: format!("{err:?}"),
+        },
+        TantivyError::SchemaError(reason) => Error::NotMedlitIndex {
+            path: path.to_path_buf(),
+            reason,
+        },
+        other => Error::Tantivy(other),
+    }
+}

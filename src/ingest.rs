@@ -1,0 +1,338 @@
+//! Ingestion: walks the inputs, parses files in parallel with rayon, derives therapies,
+//! builds documents and feeds them to one tantivy `IndexWriter`, which runs its own indexing
+//! threads. Nothing is visible to searchers until the single commit at the end, so a run that
+//! fails or is interrupted leaves the last committed index as it was.
+//!
+//! A record replaces any record with the same id: its delete and its add go to the writer as
+//! one batch with contiguous opstamps, so two copies of one id in the same run also end as one.
+//! Bad files and bad records are reported to the [`IngestObserver`] and counted; the rest of
+//! the run goes on.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tantivy::indexer::UserOperation;
+use tantivy::{IndexWriter, Term};
+
+use crate::error::Result;
+use crate::formats::{Format, Location};
+use crate::index::{CommitInfo, MedlitIndex};
+use crate::record::Record;
+use crate::schema::Fields;
+use crate::therapy::Lexicon;
+
+/// File name endings taken when a directory is walked; files named explicitly are always read.
+pub const INPUT_EXTENSIONS: &[&str] = &["txt", "nbib", "medline", "xml", "jsonl", "json", "gz"];
+
+/// How many bytes of a file are looked at to detect its format and binary content.
+const HEAD_BYTES: usize = 8 * 1024;
+
+/// Settings of one ingest run.
+#[derive(Debug, Clone)]
+pub struct IngestOptions<'a> {
+    /// tantivy indexing threads.
+    pub writer_threads: usize,
+    /// Memory the writer may use in total, in bytes (split among its threads).
+    pub memory_budget: usize,
+    /// Force this format instead of detecting it per file.
+    pub format: Option<Format>,
+    /// Lexicon for the therapy pass.
+    pub lexicon: &'a Lexicon,
+}
+
+impl IngestOptions<'_> {
+    /// Default number of indexing threads: the machine's cores, at most 8.
+    pub fn default_threads() -> usize {
+        std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
+    }
+}
+
+/// Default writer memory budget: 256 MiB.
+pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
+
+/// A file or record that was not indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file.
+    pub path: PathBuf,
+    /// Where in the file, when the problem is one record.
+    pub location: Option<Location>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(location) = &self.location {
+            write!(f, ": {location}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Receives what happens during a run: problems as they are found, and progress.
+pub trait IngestObserver: Sync {
+    /// A file or record was skipped.
+    fn skipped(&self, skipped: &Skipped);
+    /// Totals so far: records sent to the writer and input bytes read.
+    fn progress(&self, _records: u64, _bytes: u64) {}
+}
+
+/// An observer that ignores everything.
+pub struct SilentObserver;
+
+impl IngestObserver for SilentObserver {
+    fn skipped(&self, _skipped: &Skipped) {}
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct IngestSummary {
+    /// Files read (including those skipped).
+    pub files: u64,
+    /// Records added to the index.
+    pub indexed: u64,
+    /// Of those, records that replaced a record with the same id.
+    pub replaced: u64,
+    /// Records and files skipped.
+    pub skipped: u64,
+    /// Input bytes read (as stored on disk).
+    pub bytes: u64,
+    /// Records in the index after the run.
+    pub records: u64,
+    /// Wall-clock time of the run, in seconds.
+    pub elapsed_secs: f64,
+}
+
+impl IngestSummary {
+    /// Indexed records per second.
+    pub fn records_per_sec(&self) -> f64 {
+        self.indexed as f64 / self.elapsed_secs.max(1e-9)
+    }
+
+    /// Input megabytes (10^6 bytes) per second.
+    pub fn mb_per_sec(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.elapsed_secs.max(1e-9)
+    }
+}
+
+/// Expands directories into the files below them (sorted, only [`INPUT_EXTENSIONS`]);
+/// files named directly are kept whatever their name. Paths that do not exist are reported.
+pub fn collect_inputs(paths: &[PathBuf], observer: &dyn IngestObserver) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" || path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.is_dir() {
+            observer.skipped(&Skipped {
+                path: path.clone(),
+                location: None,
+                reason: "no such file or directory".into(),
+            });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(path).sort_by_file_name();
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() && has_input_extension(entry.path()) => {
+                    files.push(entry.into_path());
+                }
+                Ok(_) => {}
+                Err(err) => observer.skipped(&Skipped {
+                    path: err.path().unwrap_or(path).to_path_buf(),
+                    location: None,
+                    reason: err.to_string(),
+                }),
+            }
+        }
+    }
+    files
+}
+
+fn has_input_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| INPUT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// Counters shared by the parallel workers.
+#[derive(Default)]
+struct Counters {
+    indexed: AtomicU64,
+    skipped: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// One ingest run over an index.
+struct Run<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    options: &'a IngestOptions<'a>,
+    observer: &'a dyn IngestObserver,
+    counters: Counters,
+}
+
+/// Indexes `files` into `index` and commits once at the end.
+pub fn ingest(
+    index: &MedlitIndex,
+    files: &[PathBuf],
+    options: &IngestOptions,
+    observer: &dyn IngestObserver,
+) -> Result<IngestSummary> {
+    let started = Instant::now();
+    let before = index.reader()?.searcher().num_docs();
+    let mut writer = index.writer(options.writer_threads, options.memory_budget)?;
+    let run = Run {
+        writer: &writer,
+        fields: &index.fields,
+        options,
+        observer,
+        counters: Counters::default(),
+    };
+    files.par_iter().try_for_each(|path| run.file(path))?;
+    let Counters {
+        indexed,
+        skipped,
+        bytes,
+    } = run.counters;
+    let mut prepared = writer.prepare_commit()?;
+    let info = serde_json::to_string(&CommitInfo::now())?;
+    prepared.set_payload(&info);
+    prepared.commit()?;
+    writer.wait_merging_threads()?;
+    let reader = index.reader()?;
+    let after = reader.searcher().num_docs();
+    let indexed = indexed.into_inner();
+    Ok(IngestSummary {
+        files: files.len() as u64,
+        indexed,
+        replaced: (before + indexed).saturating_sub(after),
+        skipped: skipped.into_inner(),
+        bytes: bytes.into_inner(),
+        records: after,
+        elapsed_secs: elapsed_secs(started.elapsed()),
+    })
+}
+
+fn elapsed_secs(elapsed: Duration) -> f64 {
+    elapsed.as_secs_f64()
+}
+
+impl Run<'_> {
+    /// Parses and indexes one file. Problems with the file or its records are reported and
+    /// counted; only a failure of the index writer itself stops the run.
+    fn file(&self, path: &Path) -> Result<()> {
+        let reader = match self.open(path) {
+            Ok(reader) => reader,
+            Err(reason) => {
+                self.skip(path, None, reason);
+                return Ok(());
+            }
+        };
+        let mut reader = reader;
+        let format = match self.detect(reader.as_mut()) {
+            Ok(format) => format,
+            Err(reason) => {
+                self.skip(path, None, reason);
+                return Ok(());
+            }
+        };
+        for result in format.parse(reader) {
+            match result {
+                Ok(record) => self.record(record)?,
+                Err(err) => self.skip(path, Some(err.location), err.reason),
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens a file (or standard input for `-`), decompressing gzip transparently. Bytes
+    /// read from disk are counted for the throughput figures.
+    fn open(&self, path: &Path) -> Result<Box<dyn BufRead + Send + '_>, String> {
+        let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(File::open(path).map_err(|err| err.to_string())?)
+        };
+        let counted = CountingReader {
+            inner: raw,
+            counter: &self.counters.bytes,
+        };
+        let mut reader = BufReader::with_capacity(256 * 1024, counted);
+        let head = reader.fill_buf().map_err(|err| err.to_string())?;
+        if head.is_empty() {
+            return Err("empty file".into());
+        }
+        if head.starts_with(&[0x1f, 0x8b]) {
+            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+            return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
+        }
+        Ok(Box::new(reader))
+    }
+
+    /// The format of a file: `--format` when given, else detected from its first bytes.
+    fn detect(&self, reader: &mut (dyn BufRead + Send + '_)) -> Result<Format, String> {
+        let mut head = reader.fill_buf().map_err(|err| err.to_string())?;
+        if head.is_empty() {
+            return Err("empty file (after decompression)".into());
+        }
+        head = &head[..head.len().min(HEAD_BYTES)];
+        if head.contains(&0) {
+            return Err(
+                "binary file (contains NUL bytes); not a record format medlit reads".into(),
+            );
+        }
+        if let Some(format) = self.options.format {
+            return Ok(format);
+        }
+        Format::detect(head).ok_or_else(|| {
+            "unrecognized format: no abstract-page record found in the first 8 KiB (use --format to force one)".to_string()
+        })
+    }
+
+    /// Derives a record's therapies and sends it to the writer, replacing its id.
+    fn record(&self, mut record: Record) -> Result<()> {
+        record.ensure_id();
+        record.therapies = self.options.lexicon.find_in_record(&record);
+        let document = self.fields.document(&record)?;
+        let id = Term::from_field_text(self.fields.id, &record.id);
+        self.writer
+            .run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+        let indexed = self.counters.indexed.fetch_add(1, Ordering::Relaxed) + 1;
+        if indexed.is_multiple_of(256) {
+            self.observer
+                .progress(indexed, self.counters.bytes.load(Ordering::Relaxed));
+        }
+        Ok(())
+    }
+
+    fn skip(&self, path: &Path, location: Option<Location>, reason: String) {
+        self.counters.skipped.fetch_add(1, Ordering::Relaxed);
+        self.observer.skipped(&Skipped {
+            path: path.to_path_buf(),
+            location,
+            reason,
+        });
+    }
+}
+
+/// Counts the bytes that pass through it.
+struct CountingReader<'a, R> {
+    inner: R,
+    counter: &'a AtomicU64,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}

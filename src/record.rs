@@ -1,0 +1,319 @@
+//! The record model: one bibliographic record (case report, abstract, article) as medlit
+//! understands it, whatever format it came from.
+//!
+//! Every input format parses into [`Record`]; the index stores it as JSON, so `export` and
+//! `show` give back exactly what was indexed. The serde field names are the JSON Lines schema
+//! that medlit reads and writes, so they are a stable contract.
+
+use serde::{Deserialize, Serialize};
+
+/// One bibliographic record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Record {
+    /// Stable identifier: the PMID when known, else the lower-cased DOI, else a hash of
+    /// title, journal and year (see [`Record::derive_id`]).
+    pub id: String,
+    /// Article title.
+    pub title: String,
+    /// Digital Object Identifier, as written in the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
+    /// PubMed identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pmid: Option<String>,
+    /// Authors in byline order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Author>,
+    /// Affiliations; an author's `affiliations` are 1-based positions in this list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<String>,
+    /// Publication types (`Case Reports`, `English Abstract`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub publication_types: Vec<String>,
+    /// Author keywords.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// MeSH headings with their qualifiers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mesh: Vec<MeshHeading>,
+    /// Journal title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+    /// Publication year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    /// Journal volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    /// Journal issue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<String>,
+    /// Pages or electronic locator (`1128-1133`, `e14523`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<String>,
+    /// Country of publication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Language of the article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Abstract text; paragraphs separated by newlines.
+    #[serde(rename = "abstract", skip_serializing_if = "String::is_empty")]
+    pub abstract_text: String,
+    /// Therapies named in the record, as canonical lexicon names (derived at ingest).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub therapies: Vec<String>,
+}
+
+/// An author and the affiliations they belong to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Author {
+    /// Name as written in the source (`Bo ZHANG`, `Smith, John`).
+    pub name: String,
+    /// 1-based positions in [`Record::affiliations`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<u32>,
+}
+
+/// A MeSH heading: a descriptor with optional qualifiers, each possibly a major topic.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MeshHeading {
+    /// Descriptor name (`Thrombocytopenia`).
+    pub descriptor: String,
+    /// Descriptor unique identifier (`D013921`) when the source gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ui: Option<String>,
+    /// The descriptor itself is a major topic (`*Humans`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub major: bool,
+    /// Subheadings (`therapy`, `adverse effects`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub qualifiers: Vec<MeshQualifier>,
+}
+
+/// A MeSH qualifier (subheading) attached to a descriptor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MeshQualifier {
+    /// Qualifier name (`therapy`).
+    pub name: String,
+    /// This descriptor/qualifier pair is a major topic (`Thrombocytopenia/therapy*`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub major: bool,
+}
+
+impl MeshHeading {
+    /// Parses the display form used by PubMed pages and MEDLINE files:
+    /// `Descriptor/qualifier/qualifier`, where `*` before or after a part marks it as a major
+    /// topic (`Thrombocytopenia/therapy*`, `*Humans`, `Thrombocytopenia/*therapy`).
+    /// Returns `None` when there is no descriptor.
+    pub fn parse(text: &str) -> Option<MeshHeading> {
+        let mut parts = text.split('/').map(split_major_mark);
+        let (descriptor, major) = parts.next()?;
+        if descriptor.is_empty() {
+            return None;
+        }
+        let qualifiers = parts
+            .filter(|(name, _)| !name.is_empty())
+            .map(|(name, major)| MeshQualifier {
+                name: name.to_string(),
+                major,
+            })
+            .collect();
+        Some(MeshHeading {
+            descriptor: descriptor.to_string(),
+            ui: None,
+            major,
+            qualifiers,
+        })
+    }
+
+    /// True when the descriptor or any of its qualifiers is a major topic (PubMed `[majr]`).
+    pub fn is_major_topic(&self) -> bool {
+        self.major || self.qualifiers.iter().any(|q| q.major)
+    }
+}
+
+impl std::fmt::Display for MeshHeading {
+    /// Writes the PubMed display form, `Thrombocytopenia/therapy*`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.descriptor)?;
+        if self.major {
+            f.write_str("*")?;
+        }
+        for qualifier in &self.qualifiers {
+            write!(f, "/{}", qualifier.name)?;
+            if qualifier.major {
+                f.write_str("*")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits a leading or trailing `*` off a heading part: `("therapy", true)`.
+fn split_major_mark(part: &str) -> (&str, bool) {
+    let part = part.trim();
+    if let Some(rest) = part.strip_prefix('*') {
+        (rest.trim(), true)
+    } else if let Some(rest) = part.strip_suffix('*') {
+        (rest.trim(), true)
+    } else {
+        (part, false)
+    }
+}
+
+impl Record {
+    /// The identifier a record gets from its content: the PMID when known, else the DOI
+    /// (lower-cased, since DOIs are case-insensitive), else `h` followed by a 64-bit FNV-1a
+    /// hash of the lower-cased title, journal and year. The hash is fixed by this code, not by
+    /// the Rust version, so ids stay stable across builds.
+    pub fn derive_id(&self) -> String {
+        if let Some(pmid) = self.pmid.as_deref().filter(|p| !p.is_empty()) {
+            return pmid.to_string();
+        }
+        if let Some(doi) = self.doi.as_deref().filter(|d| !d.is_empty()) {
+            return doi.to_lowercase();
+        }
+        let mut hasher = Fnv1a::default();
+        hasher.write(self.title.trim().to_lowercase().as_bytes());
+        hasher.write(&[0x1f]);
+        hasher.write(
+            self.journal
+                .as_deref()
+                .unwrap_or("")
+                .to_lowercase()
+                .as_bytes(),
+        );
+        hasher.write(&[0x1f]);
+        hasher.write(
+            self.year
+                .map(|y| y.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        format!("h{:016x}", hasher.finish())
+    }
+
+    /// Sets [`Record::id`] from the content when it is empty.
+    pub fn ensure_id(&mut self) {
+        if self.id.trim().is_empty() {
+            self.id = self.derive_id();
+        }
+    }
+
+    /// The citation in PubMed's form, `2025;27(9):1128-1133`, as far as it is known.
+    pub fn citation(&self) -> String {
+        let mut out = String::new();
+        if let Some(year) = self.year {
+            out.push_str(&year.to_string());
+        }
+        if let Some(volume) = &self.volume {
+            out.push(';');
+            out.push_str(volume);
+        }
+        if let Some(issue) = &self.issue {
+            out.push('(');
+            out.push_str(issue);
+            out.push(')');
+        }
+        if let Some(pages) = &self.pages {
+            out.push(':');
+            out.push_str(pages);
+        }
+        out
+    }
+}
+
+/// 64-bit FNV-1a: tiny, stable and good enough to tell titles apart.
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mesh_heading_parses_trailing_star_on_qualifier() {
+        let heading = MeshHeading::parse("Thrombocytopenia/therapy*").expect("heading");
+        assert_eq!(heading.descriptor, "Thrombocytopenia");
+        assert!(!heading.major);
+        assert_eq!(heading.qualifiers.len(), 1);
+        assert_eq!(heading.qualifiers[0].name, "therapy");
+        assert!(heading.qualifiers[0].major);
+        assert!(heading.is_major_topic());
+        assert_eq!(heading.to_string(), "Thrombocytopenia/therapy*");
+    }
+
+    #[test]
+    fn mesh_heading_parses_medline_leading_star() {
+        let heading =
+            MeshHeading::parse("*Purpura, Thrombocytopenic, Idiopathic").expect("heading");
+        assert_eq!(heading.descriptor, "Purpura, Thrombocytopenic, Idiopathic");
+        assert!(heading.major);
+        assert!(heading.qualifiers.is_empty());
+        let heading = MeshHeading::parse("Anemia/*drug therapy/etiology").expect("heading");
+        assert_eq!(heading.qualifiers[0].name, "drug therapy");
+        assert!(heading.qualifiers[0].major);
+        assert!(!heading.qualifiers[1].major);
+    }
+
+    #[test]
+    fn mesh_heading_without_star_is_not_major() {
+        let heading = MeshHeading::parse("Humans").expect("heading");
+        assert!(!heading.is_major_topic());
+        assert!(MeshHeading::parse("  ").is_none());
+    }
+
+    #[test]
+    fn id_prefers_pmid_then_doi_then_hash() {
+        let mut record = Record {
+            title: "A title".into(),
+            doi: Some("10.1000/ABC".into()),
+            pmid: Some("123".into()),
+            ..Record::default()
+        };
+        assert_eq!(record.derive_id(), "123");
+        record.pmid = None;
+        assert_eq!(record.derive_id(), "10.1000/abc");
+        record.doi = None;
+        let hashed = record.derive_id();
+        assert!(hashed.starts_with('h') && hashed.len() == 17, "{hashed}");
+        assert_eq!(hashed, record.derive_id(), "hash is stable");
+        record.year = Some(2020);
+        assert_ne!(hashed, record.derive_id(), "year is part of the hash");
+    }
+
+    #[test]
+    fn citation_is_written_like_pubmed() {
+        let record = Record {
+            year: Some(2025),
+            volume: Some("27".into()),
+            issue: Some("9".into()),
+            pages: Some("1128-1133".into()),
+            ..Record::default()
+        };
+        assert_eq!(record.citation(), "2025;27(9):1128-1133");
+    }
+}

@@ -1,0 +1,218 @@
+//! Output: search results, statistics and ingest summaries as text for people or JSON for
+//! scripts. Every renderer writes to an `io::Write`; nothing here prints on its own.
+
+use std::io::{self, Write};
+
+use crate::ingest::IngestSummary;
+use crate::query::{Hit, SearchResults};
+use crate::stats::IndexStats;
+
+/// How highlights and headings are marked in text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// ANSI bold, for terminals.
+    Color,
+    /// `**term**`, for pipes and files.
+    Plain,
+}
+
+impl Style {
+    fn highlight(self, text: &str) -> String {
+        match self {
+            Style::Color => format!("\x1b[1;33m{text}\x1b[0m"),
+            Style::Plain => format!("**{text}**"),
+        }
+    }
+
+    fn bold(self, text: &str) -> String {
+        match self {
+            Style::Color => format!("\x1b[1m{text}\x1b[0m"),
+            Style::Plain => text.to_string(),
+        }
+    }
+}
+
+/// Writes `value` as one line of JSON.
+pub fn json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// Writes search results for people: a header line, the hits, then the facets.
+pub fn search_results(
+    out: &mut dyn Write,
+    results: &SearchResults,
+    style: Style,
+) -> io::Result<()> {
+    let noun = if results.total == 1 {
+        "record"
+    } else {
+        "records"
+    };
+    let shown = match (results.hits.first(), results.hits.last()) {
+        (Some(first), Some(last)) => format!(", showing {}-{}", first.rank, last.rank),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "{} {noun} match {:?}{shown} ({:.1} ms)",
+        results.total, results.query, results.elapsed_ms
+    )?;
+    for hit in &results.hits {
+        writeln!(out)?;
+        search_hit(out, hit, style)?;
+    }
+    for facet in &results.facets {
+        writeln!(out)?;
+        let heading = format!(
+            "{} (top {} of {})",
+            facet.facet.name(),
+            facet.values.len(),
+            facet.distinct
+        );
+        writeln!(out, "{}", style.bold(&heading))?;
+        let width = facet
+            .values
+            .first()
+            .map_or(1, |v| v.count.to_string().len());
+        for value in &facet.values {
+            writeln!(out, "  {:>width$}  {}", value.count, value.value)?;
+        }
+    }
+    Ok(())
+}
+
+fn search_hit(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
+    writeln!(out, "{:>2}. {}", hit.rank, style.bold(&hit.title))?;
+    let mut meta = Vec::new();
+    if let Some(year) = hit.year {
+        meta.push(year.to_string());
+    }
+    if let Some(journal) = &hit.journal {
+        meta.push(journal.clone());
+    }
+    meta.push(format!("score {:.2}", hit.score));
+    writeln!(out, "    {}", meta.join(" · "))?;
+    let mut ids = vec![format!("id {}", hit.id)];
+    if let Some(pmid) = &hit.pmid {
+        ids.push(format!("PMID {pmid}"));
+    }
+    if let Some(doi) = &hit.doi {
+        ids.push(format!("doi {doi}"));
+    }
+    writeln!(out, "    {}", ids.join(" · "))?;
+    if !hit.snippet.is_empty() {
+        writeln!(
+            out,
+            "    {}",
+            highlighted(&hit.snippet, &hit.highlights, style)
+        )?;
+    }
+    Ok(())
+}
+
+/// The snippet with its highlighted ranges marked, on one line.
+fn highlighted(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
+    let mut out = String::with_capacity(snippet.len() + ranges.len() * 8);
+    let mut last = 0;
+    for &[start, end] in ranges {
+        let (Some(before), Some(word)) = (snippet.get(last..start), snippet.get(start..end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&style.highlight(word));
+        last = end;
+    }
+    out.push_str(snippet.get(last..).unwrap_or_default());
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes the closing summary of `medlit index`.
+pub fn ingest_summary(out: &mut dyn Write, summary: &IngestSummary) -> io::Result<()> {
+    writeln!(
+        out,
+        "indexed {} records from {} files ({} replaced an earlier record with the same id), skipped {}",
+        summary.indexed, summary.files, summary.replaced, summary.skipped
+    )?;
+    writeln!(
+        out,
+        "{:.2} s, {:.0} records/s, {:.2} MB/s; the index now holds {} records",
+        summary.elapsed_secs,
+        summary.records_per_sec(),
+        summary.mb_per_sec(),
+        summary.records
+    )
+}
+
+/// Writes `medlit stats` for people.
+pub fn index_stats(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
+    writeln!(out, "index         {}", stats.path)?;
+    writeln!(out, "records       {}", stats.records)?;
+    writeln!(out, "deleted       {} (awaiting merge)", stats.deleted)?;
+    writeln!(
+        out,
+        "size on disk  {} ({} bytes)",
+        human_bytes(stats.size_bytes),
+        stats.size_bytes
+    )?;
+    writeln!(out, "segments      {}", stats.segments)?;
+    let written_by = stats
+        .medlit_version
+        .as_deref()
+        .map(|v| format!(", written by medlit {v}"))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "schema        version {}{written_by}",
+        stats.schema_version
+    )?;
+    writeln!(
+        out,
+        "last commit   {}",
+        stats.last_commit.as_deref().unwrap_or("never")
+    )?;
+    writeln!(out, "distinct facet values")?;
+    for (facet, count) in &stats.facets {
+        writeln!(out, "  {facet:<10} {count}")?;
+    }
+    Ok(())
+}
+
+/// `1.5 MB`, `312 kB`, `12 B` (powers of 1000).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_are_marked_and_whitespace_folded() {
+        let text = "immune  thrombocytopenia\nafter HSCT";
+        let marked = highlighted(text, &[[8, 24]], Style::Plain);
+        assert_eq!(marked, "immune **thrombocytopenia** after HSCT");
+    }
+
+    #[test]
+    fn out_of_range_highlights_are_ignored() {
+        assert_eq!(highlighted("abc", &[[2, 10]], Style::Plain), "abc");
+    }
+
+    #[test]
+    fn bytes_are_humanized() {
+        assert_eq!(human_bytes(12), "12 B");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+    }
+}

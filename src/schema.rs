@@ -1,0 +1,361 @@
+//! The tantivy schema: which record fields are searchable text, which are exact strings,
+//! which are facets, and how a [`Record`] becomes a document.
+//!
+//! | field | kind | from |
+//! |---|---|---|
+//! | `title`, `abstract`, `keywords`, `mesh`, `author`, `affiliation`, `journal` | full text, [`analysis::BIOMED`], positions | the record |
+//! | `id`, `doi`, `pmid` | exact string (`doi` lower-cased) | the record |
+//! | `year` | u64, indexed and fast (range queries) | the record |
+//! | `facet_*` | facet, for counts | MeSH descriptors, major descriptors, qualifiers, therapies, publication types, journal, language, country, year |
+//! | `key_*` | exact lower-cased string, for filters | the same values as the facets |
+//! | `record` | stored JSON of the whole record | the record |
+
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
+    TextFieldIndexing, TextOptions, STORED, STRING,
+};
+use tantivy::TantivyDocument;
+
+use crate::analysis;
+use crate::record::Record;
+
+/// Version of the schema below; an index built with another version is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Names of the full-text fields, as used in `field:term` queries.
+pub mod names {
+    /// Article title.
+    pub const TITLE: &str = "title";
+    /// Abstract.
+    pub const ABSTRACT: &str = "abstract";
+    /// Author keywords.
+    pub const KEYWORDS: &str = "keywords";
+    /// MeSH descriptors and qualifiers as text.
+    pub const MESH: &str = "mesh";
+    /// Author names.
+    pub const AUTHOR: &str = "author";
+    /// Affiliations.
+    pub const AFFILIATION: &str = "affiliation";
+    /// Journal title.
+    pub const JOURNAL: &str = "journal";
+    /// Record id.
+    pub const ID: &str = "id";
+    /// DOI, lower-cased.
+    pub const DOI: &str = "doi";
+    /// PubMed id.
+    pub const PMID: &str = "pmid";
+    /// Publication year.
+    pub const YEAR: &str = "year";
+    /// Stored JSON of the record.
+    pub const RECORD: &str = "record";
+}
+
+/// A facet medlit counts and filters on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FacetKind {
+    /// MeSH descriptors.
+    Mesh,
+    /// MeSH descriptors marked as major topic.
+    Major,
+    /// MeSH qualifiers (subheadings).
+    Qualifier,
+    /// Therapies (canonical lexicon names).
+    Therapy,
+    /// Publication year.
+    Year,
+    /// Journal title.
+    Journal,
+    /// Publication type.
+    Pubtype,
+    /// Language.
+    Language,
+    /// Country of publication.
+    Country,
+}
+
+impl FacetKind {
+    /// Every facet, in display order.
+    pub const ALL: [FacetKind; 9] = [
+        FacetKind::Mesh,
+        FacetKind::Major,
+        FacetKind::Qualifier,
+        FacetKind::Therapy,
+        FacetKind::Year,
+        FacetKind::Journal,
+        FacetKind::Pubtype,
+        FacetKind::Language,
+        FacetKind::Country,
+    ];
+
+    /// The facet's name, as used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetKind::Mesh => "mesh",
+            FacetKind::Major => "major",
+            FacetKind::Qualifier => "qualifier",
+            FacetKind::Therapy => "therapy",
+            FacetKind::Year => "year",
+            FacetKind::Journal => "journal",
+            FacetKind::Pubtype => "pubtype",
+            FacetKind::Language => "language",
+            FacetKind::Country => "country",
+        }
+    }
+
+    /// The values a record has for this facet.
+    pub fn values(self, record: &Record) -> Vec<String> {
+        let mut values: Vec<String> = match self {
+            FacetKind::Mesh => record.mesh.iter().map(|m| m.descriptor.clone()).collect(),
+            FacetKind::Major => record
+                .mesh
+                .iter()
+                .filter(|m| m.is_major_topic())
+                .map(|m| m.descriptor.clone())
+                .collect(),
+            FacetKind::Qualifier => record
+                .mesh
+                .iter()
+                .flat_map(|m| m.qualifiers.iter().map(|q| q.name.clone()))
+                .collect(),
+            FacetKind::Therapy => record.therapies.clone(),
+            FacetKind::Year => record.year.iter().map(u16::to_string).collect(),
+            FacetKind::Journal => record.journal.iter().cloned().collect(),
+            FacetKind::Pubtype => record.publication_types.clone(),
+            FacetKind::Language => record.language.iter().cloned().collect(),
+            FacetKind::Country => record.country.iter().cloned().collect(),
+        };
+        values.retain(|v| !v.trim().is_empty());
+        values.sort_unstable();
+        values.dedup();
+        values
+    }
+}
+
+/// Handles of every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Title text.
+    pub title: Field,
+    /// Abstract text.
+    pub abstract_text: Field,
+    /// Keywords text.
+    pub keywords: Field,
+    /// MeSH text.
+    pub mesh: Field,
+    /// Author names text.
+    pub author: Field,
+    /// Affiliations text.
+    pub affiliation: Field,
+    /// Journal text.
+    pub journal: Field,
+    /// Exact id.
+    pub id: Field,
+    /// Exact DOI (lower-cased).
+    pub doi: Field,
+    /// Exact PMID.
+    pub pmid: Field,
+    /// Year (u64, fast).
+    pub year: Field,
+    /// Stored record JSON.
+    pub record: Field,
+    facets: Vec<(FacetKind, Field, Field)>,
+}
+
+impl Fields {
+    /// Builds the schema and the handles of its fields.
+    pub fn build() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let text = text_options();
+        let fields = Fields {
+            title: builder.add_text_field(names::TITLE, text.clone()),
+            abstract_text: builder.add_text_field(names::ABSTRACT, text.clone()),
+            keywords: builder.add_text_field(names::KEYWORDS, text.clone()),
+            mesh: builder.add_text_field(names::MESH, text.clone()),
+            author: builder.add_text_field(names::AUTHOR, text.clone()),
+            affiliation: builder.add_text_field(names::AFFILIATION, text.clone()),
+            journal: builder.add_text_field(names::JOURNAL, text),
+            id: builder.add_text_field(names::ID, STRING | STORED),
+            doi: builder.add_text_field(names::DOI, STRING),
+            pmid: builder.add_text_field(names::PMID, STRING),
+            year: builder.add_u64_field(
+                names::YEAR,
+                NumericOptions::default().set_indexed().set_fast(),
+            ),
+            record: builder.add_bytes_field(names::RECORD, STORED),
+            facets: FacetKind::ALL
+                .iter()
+                .map(|&kind| add_facet_fields(&mut builder, kind))
+                .collect(),
+        };
+        (builder.build(), fields)
+    }
+
+    /// Looks the fields up in an existing schema; `None` if one is missing.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let get = |name: &str| schema.get_field(name).ok();
+        Some(Fields {
+            title: get(names::TITLE)?,
+            abstract_text: get(names::ABSTRACT)?,
+            keywords: get(names::KEYWORDS)?,
+            mesh: get(names::MESH)?,
+            author: get(names::AUTHOR)?,
+            affiliation: get(names::AFFILIATION)?,
+            journal: get(names::JOURNAL)?,
+            id: get(names::ID)?,
+            doi: get(names::DOI)?,
+            pmid: get(names::PMID)?,
+            year: get(names::YEAR)?,
+            record: get(names::RECORD)?,
+            facets: FacetKind::ALL
+                .iter()
+                .map(|&kind| {
+                    Some((
+                        kind,
+                        get(&facet_field_name(kind))?,
+                        get(&key_field_name(kind))?,
+                    ))
+                })
+                .collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    /// The facet field counted for `kind`.
+    pub fn facet(&self, kind: FacetKind) -> Field {
+        self.facet_and_key(kind).0
+    }
+
+    /// The exact, lower-cased field filtered on for `kind`.
+    pub fn key(&self, kind: FacetKind) -> Field {
+        self.facet_and_key(kind).1
+    }
+
+    fn facet_and_key(&self, kind: FacetKind) -> (Field, Field) {
+        let (_, facet, key) = self
+            .facets
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .expect("every facet kind has fields");
+        (*facet, *key)
+    }
+
+    /// The full-text fields searched when a query names no field, with their default boosts.
+    pub fn default_search_fields(&self) -> [(Field, f32); 4] {
+        [
+            (self.title, 2.0),
+            (self.abstract_text, 1.0),
+            (self.keywords, 1.5),
+            (self.mesh, 1.5),
+        ]
+    }
+
+    /// Turns a record into a document. The record must have its id and therapies set.
+    pub fn document(&self, record: &Record) -> Result<TantivyDocument, serde_json::Error> {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, &record.id);
+        doc.add_text(self.title, &record.title);
+        if !record.abstract_text.is_empty() {
+            doc.add_text(self.abstract_text, &record.abstract_text);
+        }
+        for keyword in &record.keywords {
+            doc.add_text(self.keywords, keyword);
+        }
+        for heading in &record.mesh {
+            doc.add_text(self.mesh, &heading.descriptor);
+            for qualifier in &heading.qualifiers {
+                doc.add_text(self.mesh, &qualifier.name);
+            }
+        }
+        for author in &record.authors {
+            doc.add_text(self.author, &author.name);
+        }
+        for affiliation in &record.affiliations {
+            doc.add_text(self.affiliation, affiliation);
+        }
+        if let Some(journal) = &record.journal {
+            doc.add_text(self.journal, journal);
+        }
+        if let Some(doi) = &record.doi {
+            doc.add_text(self.doi, doi.to_lowercase());
+        }
+        if let Some(pmid) = &record.pmid {
+            doc.add_text(self.pmid, pmid);
+        }
+        if let Some(year) = record.year {
+            doc.add_u64(self.year, u64::from(year));
+        }
+        for &(kind, facet, key) in &self.facets {
+            for value in kind.values(record) {
+                doc.add_facet(facet, Facet::from_path([value.as_str()]));
+                doc.add_text(key, value.to_lowercase());
+            }
+        }
+        doc.add_bytes(self.record, &serde_json::to_vec(record)?);
+        Ok(doc)
+    }
+}
+
+fn text_options() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::BIOMED)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// Name of the schema field that holds the facet `kind`.
+pub fn facet_field_name(kind: FacetKind) -> String {
+    format!("facet_{}", kind.name())
+}
+
+fn key_field_name(kind: FacetKind) -> String {
+    format!("key_{}", kind.name())
+}
+
+fn add_facet_fields(builder: &mut SchemaBuilder, kind: FacetKind) -> (FacetKind, Field, Field) {
+    let facet = builder.add_facet_field(&facet_field_name(kind), FacetOptions::default());
+    let key = builder.add_text_field(&key_field_name(kind), STRING);
+    (kind, facet, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::MeshHeading;
+
+    #[test]
+    fn schema_round_trips_through_field_lookup() {
+        let (schema, fields) = Fields::build();
+        let found = Fields::from_schema(&schema).expect("all fields present");
+        assert_eq!(found.title, fields.title);
+        assert_eq!(
+            found.key(FacetKind::Therapy),
+            fields.key(FacetKind::Therapy)
+        );
+    }
+
+    #[test]
+    fn major_facet_takes_headings_with_any_major_part() {
+        let record = Record {
+            mesh: [
+                "Humans",
+                "Thrombocytopenia/therapy*",
+                "*Child",
+                "Child/blood",
+            ]
+            .iter()
+            .filter_map(|h| MeshHeading::parse(h))
+            .collect(),
+            ..Record::default()
+        };
+        assert_eq!(
+            FacetKind::Major.values(&record),
+            ["Child", "Thrombocytopenia"]
+        );
+        assert_eq!(
+            FacetKind::Mesh.values(&record),
+            ["Child", "Humans", "Thrombocytopenia"]
+        );
+        assert_eq!(FacetKind::Qualifier.values(&record), ["blood", "therapy"]);
+    }
+}

@@ -1,0 +1,298 @@
+//! Therapy extraction: finds the drugs, biologics, cell therapies, procedures and radiotherapy
+//! a record names, with one Aho-Corasick pass over its title, abstract, keywords and MeSH.
+//!
+//! The lexicon is a TSV file (`data/therapies.tsv`, built into the binary): one line per
+//! therapy, `canonical<TAB>category<TAB>synonym|synonym|…`, `#` starts a comment. Matching is
+//! ASCII case-insensitive, leftmost-longest (so `methylprednisolone` is not read as
+//! `prednisolone`), and only on word boundaries: the characters around a match must not be
+//! letters or digits. Every synonym maps to its canonical name, which is what facets show.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::record::Record;
+
+/// The lexicon shipped with medlit.
+pub const BUILTIN_LEXICON: &str = include_str!("../data/therapies.tsv");
+
+/// What kind of therapy an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Small-molecule drugs.
+    Drug,
+    /// Antibodies, immunoglobulins, hormones and other biologics.
+    Biologic,
+    /// Stem cell transplantation, CAR-T and other cell therapies.
+    CellTherapy,
+    /// Surgery and other procedures.
+    Procedure,
+    /// Radiotherapy in all its forms.
+    Radiotherapy,
+    /// Anything else (diet, devices, physical therapy).
+    Other,
+}
+
+impl Category {
+    fn parse(text: &str) -> Option<Category> {
+        Some(match text.trim() {
+            "drug" => Category::Drug,
+            "biologic" => Category::Biologic,
+            "cell therapy" => Category::CellTherapy,
+            "procedure" => Category::Procedure,
+            "radiotherapy" => Category::Radiotherapy,
+            "other" => Category::Other,
+            _ => return None,
+        })
+    }
+
+    /// The category as written in the lexicon.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Drug => "drug",
+            Category::Biologic => "biologic",
+            Category::CellTherapy => "cell therapy",
+            Category::Procedure => "procedure",
+            Category::Radiotherapy => "radiotherapy",
+            Category::Other => "other",
+        }
+    }
+}
+
+/// One therapy of the lexicon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Therapy {
+    /// Canonical name, shown in facets.
+    pub name: String,
+    /// What kind of therapy it is.
+    pub category: Category,
+}
+
+/// A problem in a lexicon file.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// A line is malformed.
+    #[error("line {line}: {reason}")]
+    Line {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The automaton could not be built.
+    #[error("cannot build the matcher: {0}")]
+    Build(#[from] aho_corasick::BuildError),
+}
+
+/// A compiled therapy lexicon.
+#[derive(Debug)]
+pub struct Lexicon {
+    therapies: Vec<Therapy>,
+    /// For each pattern of the automaton, the index of its therapy.
+    pattern_therapy: Vec<u32>,
+    matcher: AhoCorasick,
+}
+
+impl Lexicon {
+    /// The built-in lexicon, compiled once per process.
+    pub fn builtin() -> &'static Lexicon {
+        static BUILTIN: OnceLock<Lexicon> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            Lexicon::parse(BUILTIN_LEXICON).expect("the built-in lexicon is checked by its tests")
+        })
+    }
+
+    /// Parses and compiles a lexicon in the TSV layout described in the module docs.
+    pub fn parse(tsv: &str) -> Result<Lexicon, LexiconError> {
+        let mut therapies = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_therapy = Vec::new();
+        let mut seen = std::collections::HashMap::new();
+        for (index, line) in tsv.lines().enumerate() {
+            let line_no = index + 1;
+            let error = |reason: String| LexiconError::Line {
+                line: line_no,
+                reason,
+            };
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut columns = line.split('\t');
+            let name = columns.next().unwrap_or_default().trim();
+            let category = columns.next().unwrap_or_default();
+            let synonyms = columns.next().unwrap_or_default();
+            if name.is_empty() {
+                return Err(error("empty canonical name".into()));
+            }
+            let category = Category::parse(category)
+                .ok_or_else(|| error(format!("unknown category {category:?}")))?;
+            let therapy_index = therapies.len() as u32;
+            let names = std::iter::once(name).chain(synonyms.split('|'));
+            for pattern in names.map(str::trim).filter(|p| !p.is_empty()) {
+                let key = pattern.to_ascii_lowercase();
+                match seen.get(&key) {
+                    Some(&other) if other == therapy_index => continue,
+                    Some(&other) => {
+                        let other: &Therapy = &therapies[other as usize];
+                        return Err(error(format!(
+                            "{pattern:?} is already a name of {:?}",
+                            other.name
+                        )));
+                    }
+                    None => {
+                        seen.insert(key, therapy_index);
+                    }
+                }
+                patterns.push(pattern.to_string());
+                pattern_therapy.push(therapy_index);
+            }
+            therapies.push(Therapy {
+                name: name.to_string(),
+                category,
+            });
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)?;
+        Ok(Lexicon {
+            therapies,
+            pattern_therapy,
+            matcher,
+        })
+    }
+
+    /// All therapies of the lexicon.
+    pub fn therapies(&self) -> &[Therapy] {
+        &self.therapies
+    }
+
+    /// The therapy with this canonical name (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&Therapy> {
+        self.therapies
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Indexes (into [`Lexicon::therapies`]) of the therapies named in `text`, appended to
+    /// `found` (unsorted, possibly repeated).
+    fn scan(&self, text: &str, found: &mut Vec<u32>) {
+        for m in self.matcher.find_iter(text) {
+            if is_word_boundary(text, m.start(), m.end()) {
+                found.push(self.pattern_therapy[m.pattern().as_usize()]);
+            }
+        }
+    }
+
+    /// Canonical names of the therapies named in the given texts, sorted and unique.
+    pub fn find<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+        let mut found = Vec::new();
+        for text in texts {
+            self.scan(text, &mut found);
+        }
+        found.sort_unstable();
+        found.dedup();
+        let mut names: Vec<String> = found
+            .into_iter()
+            .map(|i| self.therapies[i as usize].name.clone())
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The therapies named in a record's title, abstract, keywords and MeSH descriptors.
+    pub fn find_in_record(&self, record: &Record) -> Vec<String> {
+        let texts = [record.title.as_str(), record.abstract_text.as_str()]
+            .into_iter()
+            .chain(record.keywords.iter().map(String::as_str))
+            .chain(record.mesh.iter().map(|m| m.descriptor.as_str()));
+        self.find(texts)
+    }
+}
+
+/// True when the characters around `text[start..end]` are not letters or digits.
+fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED_ABSTRACT: &str = "This report describes two cases of severe immune-mediated thrombocytopenia after allogeneic hematopoietic stem cell transplantation (HSCT) who were treated with umbilical cord mesenchymal stem cells (UC-MSCs). Case 1 was a child with severe aplastic anemia who underwent haploidentical bone marrow and peripheral blood HSCT, with a chimerism rate of 99.8% on day +25 and severe immune-mediated thrombocytopenia on day +60. After intravenous immunoglobulin (IVIG) pulse therapy, platelet count increased temporarily but then decreased, while cyclosporine, methylprednisolone, and rituximab had a poor therapeutic effect. Case 2 was a child with Gaucher's disease who underwent unrelated umbilical cord blood HSCT, with a chimerism rate of 96.35% on day +41 and severe immune-mediated thrombocytopenia on day +153. After three sessions of IVIG pulse therapy, the platelet count increased initially but subsequently decreased. Therapies with dexamethasone, prednisone, cyclosporine, and recombinant human thrombopoietin also yielded a poor response. Both children received three sessions of UC-MSCs infusion, and platelet counts increased and were subsequently maintained within the normal range.";
+
+    #[test]
+    fn builtin_lexicon_is_large_and_valid() {
+        let lexicon = Lexicon::parse(BUILTIN_LEXICON).expect("built-in lexicon parses");
+        assert!(
+            lexicon.therapies().len() >= 300,
+            "{}",
+            lexicon.therapies().len()
+        );
+        for category in [
+            Category::Drug,
+            Category::Biologic,
+            Category::CellTherapy,
+            Category::Procedure,
+            Category::Radiotherapy,
+        ] {
+            assert!(
+                lexicon.therapies().iter().any(|t| t.category == category),
+                "{category:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn seed_abstract_yields_its_therapies() {
+        let found = Lexicon::builtin().find([SEED_ABSTRACT]);
+        for expected in [
+            "intravenous immunoglobulin",
+            "cyclosporine",
+            "methylprednisolone",
+            "rituximab",
+            "dexamethasone",
+            "prednisone",
+            "recombinant human thrombopoietin",
+            "mesenchymal stem cell transplantation",
+            "hematopoietic stem cell transplantation",
+        ] {
+            assert!(
+                found.iter().any(|f| f == expected),
+                "{expected} missing from {found:?}"
+            );
+        }
+        assert!(!found.iter().any(|f| f == "prednisolone"), "{found:?}");
+    }
+
+    #[test]
+    fn matches_need_word_boundaries() {
+        let lexicon = Lexicon::parse("rituximab\tbiologic\tRTX|anti-CD20\n").expect("parses");
+        assert_eq!(lexicon.find(["RTX and Rituximab."]), ["rituximab"]);
+        assert!(lexicon.find(["RTXs rituximabs xrituximab"]).is_empty());
+        assert_eq!(lexicon.find(["(anti-CD20)"]), ["rituximab"]);
+    }
+
+    #[test]
+    fn longest_synonym_wins() {
+        let lexicon = Lexicon::parse(
+            "stem cell transplantation\tcell therapy\t\nhematopoietic stem cell transplantation\tcell therapy\tHSCT\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            lexicon.find(["after hematopoietic stem cell transplantation"]),
+            ["hematopoietic stem cell transplantation"]
+        );
+    }
+
+    #[test]
+    fn bad_lexicon_lines_are_reported_with_line_numbers() {
+        let error = Lexicon::parse("# header\nfoo\tpotion\t\n").expect_err("bad category");
+        assert_eq!(error.to_string(), "line 2: unknown category \"potion\"");
+        let error = Lexicon::parse("a\tdrug\tx\nb\tdrug\tX\n").expect_err("duplicate");
+        assert!(error.to_string().starts_with("line 2:"), "{error}");
+    }
+}

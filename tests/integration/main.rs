@@ -1,0 +1,8 @@
+//! CLI integration tests: one binary, one module per topic. Every test runs the real
+//! `medlit` binary in a temporary directory with a cleared environment.
+
+mod index_cmd;
+mod sample_corpus;
+mod search_cmd;
+mod stats_cmd;
+mod util;

@@ -1,0 +1,45 @@
+//! `medlit stats`.
+
+use crate::util::{fixture, parse_json, stdout, CliTest, StatsJson};
+
+#[test]
+fn stats_report_records_segments_facets_and_version() {
+    let test = CliTest::new();
+    test.index(&[&fixture("corpus")]);
+    let output = test
+        .medlit()
+        .args(["stats", "--json", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let stats: StatsJson = parse_json(&output);
+    assert_eq!(stats.records, 6);
+    assert_eq!(stats.deleted, 0);
+    assert!(stats.segments >= 1);
+    assert!(stats.size_bytes > 1000);
+    assert_eq!(stats.schema_version, 1);
+    assert_eq!(
+        stats.medlit_version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    assert!(stats
+        .last_commit
+        .as_deref()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert_eq!(stats.facets["mesh"], 16);
+    assert_eq!(stats.facets["journal"], 3);
+    assert_eq!(stats.facets["year"], 6);
+    assert_eq!(stats.facets["language"], 2);
+    assert!(stats.path.ends_with("index"));
+
+    let text = test
+        .medlit()
+        .args(["stats", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    let text = stdout(&text);
+    assert!(text.contains("records       6"), "{text}");
+    assert!(text.contains("schema        version 1"), "{text}");
+}

@@ -414,11 +414,7 @@ fn snippet_for(generator: Option<&SnippetGenerator>, text: &str) -> (String, Vec
     if let Some(generator) = generator {
         let snippet = generator.snippet(text);
         if !snippet.highlighted().is_empty() {
-            let ranges = snippet
-                .highlighted()
-                .iter()
-                .map(|r| [r.start, r.end])
-                .collect();
+            let ranges = merge_ranges(snippet.highlighted());
             return (snippet.fragment().to_string(), ranges);
         }
     }

@@ -4,6 +4,7 @@
 //! its parser; [`Format::detect`] guesses it from a file's first bytes.
 
 pub mod abstract_page;
+pub mod medline;
 
 use std::fmt;
 use std::io::BufRead;

@@ -166,3 +166,75 @@ fn a_non_index_directory_is_refused() {
         stderr(&output)
     );
 }
+
+/// Starts `medlit index -`, which takes the writer lock and then waits for standard input,
+/// and returns it once it has been running for `settle`.
+fn start_waiting_writer(
+    test: &CliTest,
+    settle: std::time::Duration,
+) -> Option<std::process::Child> {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("medlit"))
+        .args(["index", "-", "--quiet", "--index"])
+        .arg(test.index_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("first writer starts");
+    std::thread::sleep(settle);
+    match child.try_wait().expect("poll") {
+        None => Some(child),
+        Some(_) => None,
+    }
+}
+
+#[test]
+fn a_second_writer_is_refused_while_searching_still_works() {
+    use std::io::Write;
+    let test = CliTest::new();
+    test.index(&[&fixture("corpus/general.txt")]);
+    // The first writer may lose the race for the lock on a loaded machine: then try again
+    // with a longer head start.
+    let mut refused = None;
+    for attempt in 1..=5 {
+        let Some(mut first) =
+            start_waiting_writer(&test, std::time::Duration::from_millis(300 * attempt))
+        else {
+            continue;
+        };
+        let output = test
+            .medlit()
+            .arg("index")
+            .arg(fixture("corpus/oncology.txt"))
+            .arg("--index")
+            .arg(test.index_dir())
+            .output()
+            .expect("runs");
+        if output.status.code() != Some(2) {
+            first.kill().expect("kill");
+            first.wait().expect("reaped");
+            continue;
+        }
+        refused = Some((first, stderr(&output)));
+        break;
+    }
+    let (mut first, message) = refused.expect("a second writer is refused while the first runs");
+    assert!(
+        message.contains("is being written by another process"),
+        "{message}"
+    );
+    let (during, _) = test.search(&[""]);
+    assert_eq!(
+        during.total, 2,
+        "searching works during a write and sees the last commit"
+    );
+    let mut stdin = first.stdin.take().expect("stdin");
+    stdin
+        .write_all(&std::fs::read(fixture("corpus/hematology.txt")).expect("fixture"))
+        .expect("feed stdin");
+    drop(stdin);
+    assert!(first.wait().expect("first writer ends").success());
+    let (after, _) = test.search(&[""]);
+    assert_eq!(after.total, during.total + 2, "the first writer committed its two records");
+}

@@ -18,10 +18,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index files and directories of records (abstract-page text; gzip is read transparently).
+    /// Index files and directories of records: PubMed XML, MEDLINE, JSON Lines or
+    /// abstract-page text, plain, gzip or zstd.
     Index(commands::index::Args),
     /// Search an index: BM25-ranked hits, filters and facet counts.
     Search(commands::search::Args),
+    /// Write the stored records (all, or a query's hits) as JSON Lines, MEDLINE, RIS or CSV.
+    Export(commands::export::Args),
     /// Show what an index holds: records, size, segments, facets, schema version.
     Stats(commands::stats::Args),
     /// Index the embedded sample corpus and run a faceted query on it.

@@ -19,14 +19,17 @@ use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
-use crate::formats::{Format, Location};
+use crate::formats::chunks::{Chunk, ChunkReader};
+use crate::formats::{Format, Location, ParseError, Parsed};
 use crate::index::{CommitInfo, MedlitIndex};
 use crate::record::Record;
 use crate::schema::Fields;
 use crate::therapy::Lexicon;
 
 /// File name endings taken when a directory is walked; files named explicitly are always read.
-pub const INPUT_EXTENSIONS: &[&str] = &["txt", "nbib", "medline", "xml", "jsonl", "json", "gz"];
+pub const INPUT_EXTENSIONS: &[&str] = &[
+    "txt", "nbib", "medline", "xml", "jsonl", "json", "ndjson", "gz", "zst",
+];
 
 /// How many bytes of a file are looked at to detect its format and binary content.
 const HEAD_BYTES: usize = 8 * 1024;
@@ -99,6 +102,8 @@ pub struct IngestSummary {
     pub indexed: u64,
     /// Of those, records that replaced a record with the same id.
     pub replaced: u64,
+    /// PMIDs named by PubMed XML `DeleteCitation` elements (deleted when present).
+    pub deleted: u64,
     /// Records and files skipped.
     pub skipped: u64,
     /// Input bytes read (as stored on disk).
@@ -166,6 +171,8 @@ fn has_input_extension(path: &Path) -> bool {
 #[derive(Default)]
 struct Counters {
     indexed: AtomicU64,
+    deletions: AtomicU64,
+    removed: AtomicU64,
     skipped: AtomicU64,
     bytes: AtomicU64,
 }
@@ -177,6 +184,8 @@ struct Run<'a> {
     options: &'a IngestOptions<'a>,
     observer: &'a dyn IngestObserver,
     counters: Counters,
+    /// The index as it was when the run started.
+    before: tantivy::Searcher,
 }
 
 /// Indexes `files` into `index` and commits once at the end.
@@ -187,18 +196,22 @@ pub fn ingest(
     observer: &dyn IngestObserver,
 ) -> Result<IngestSummary> {
     let started = Instant::now();
-    let before = index.reader()?.searcher().num_docs();
     let mut writer = index.writer(options.writer_threads, options.memory_budget)?;
+    let searcher = index.reader()?.searcher();
+    let before = searcher.num_docs();
     let run = Run {
         writer: &writer,
         fields: &index.fields,
         options,
         observer,
         counters: Counters::default(),
+        before: searcher,
     };
     files.par_iter().try_for_each(|path| run.file(path))?;
     let Counters {
         indexed,
+        deletions,
+        removed,
         skipped,
         bytes,
     } = run.counters;
@@ -210,10 +223,12 @@ pub fn ingest(
     let reader = index.reader()?;
     let after = reader.searcher().num_docs();
     let indexed = indexed.into_inner();
+    let removed = removed.into_inner();
     Ok(IngestSummary {
         files: files.len() as u64,
         indexed,
-        replaced: (before + indexed).saturating_sub(after),
+        replaced: (before + indexed).saturating_sub(after + removed),
+        deleted: deletions.into_inner(),
         skipped: skipped.into_inner(),
         bytes: bytes.into_inner(),
         records: after,
@@ -227,16 +242,17 @@ fn elapsed_secs(elapsed: Duration) -> f64 {
 
 impl Run<'_> {
     /// Parses and indexes one file. Problems with the file or its records are reported and
-    /// counted; only a failure of the index writer itself stops the run.
+    /// counted; only a failure of the index writer itself stops the run. Formats that can be
+    /// cut at record ends are parsed chunk by chunk in parallel, so one huge file keeps every
+    /// core busy.
     fn file(&self, path: &Path) -> Result<()> {
-        let reader = match self.open(path) {
+        let mut reader = match self.open(path) {
             Ok(reader) => reader,
             Err(reason) => {
                 self.skip(path, None, reason);
                 return Ok(());
             }
         };
-        let mut reader = reader;
         let format = match self.detect(reader.as_mut()) {
             Ok(format) => format,
             Err(reason) => {
@@ -244,10 +260,37 @@ impl Run<'_> {
                 return Ok(());
             }
         };
-        for result in format.parse(reader) {
-            match result {
-                Ok(record) => self.record(record)?,
-                Err(err) => self.skip(path, Some(err.location), err.reason),
+        let Some(last_record_end) = format.last_record_end() else {
+            return self.items(path, format.parse(reader), &Chunk::whole());
+        };
+        ChunkReader::new(reader, last_record_end)
+            .par_bridge()
+            .try_for_each(|chunk| match chunk {
+                Ok(chunk) => self.items(path, format.parse(chunk.data.as_slice()), &chunk),
+                Err(err) => {
+                    self.skip(path, None, format!("read error: {err}"));
+                    Ok(())
+                }
+            })
+    }
+
+    /// Indexes what a parser yields from one chunk of `path`.
+    fn items(
+        &self,
+        path: &Path,
+        items: impl Iterator<Item = std::result::Result<Parsed, ParseError>>,
+        chunk: &Chunk,
+    ) -> Result<()> {
+        for item in items {
+            match item {
+                Ok(Parsed::Record(record)) => self.record(*record)?,
+                Ok(Parsed::Delete(pmids)) => self.delete(&pmids)?,
+                Err(err) => {
+                    let location =
+                        err.location
+                            .shifted(chunk.offset, chunk.lines_before, chunk.whole_input);
+                    self.skip(path, Some(location), err.reason);
+                }
             }
         }
         Ok(())
@@ -274,6 +317,11 @@ impl Run<'_> {
             let decoder = flate2::bufread::MultiGzDecoder::new(reader);
             return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
         }
+        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
+                .map_err(|err| format!("cannot start zstd decompression: {err}"))?;
+            return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
+        }
         Ok(Box::new(reader))
     }
 
@@ -293,7 +341,7 @@ impl Run<'_> {
             return Ok(format);
         }
         Format::detect(head).ok_or_else(|| {
-            "unrecognized format: no abstract-page record found in the first 8 KiB (use --format to force one)".to_string()
+            "unrecognized format: not PubMed XML, MEDLINE, JSON Lines or abstract-page text (use --format to force one)".to_string()
         })
     }
 
@@ -309,6 +357,20 @@ impl Run<'_> {
         if indexed.is_multiple_of(256) {
             self.observer
                 .progress(indexed, self.counters.bytes.load(Ordering::Relaxed));
+        }
+        Ok(())
+    }
+
+    /// Deletes records by PMID (PubMed XML `DeleteCitation`), counting those that were in
+    /// the index when the run started.
+    fn delete(&self, pmids: &[String]) -> Result<()> {
+        for pmid in pmids {
+            let term = Term::from_field_text(self.fields.id, pmid);
+            if self.before.doc_freq(&term)? > 0 {
+                self.counters.removed.fetch_add(1, Ordering::Relaxed);
+            }
+            self.counters.deletions.fetch_add(1, Ordering::Relaxed);
+            self.writer.delete_term(term);
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Index(args) => commands::index::run(args),
         Command::Search(args) => commands::search::run(args),
+        Command::Export(args) => commands::export::run(args),
         Command::Stats(args) => commands::stats::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };

@@ -16,10 +16,10 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::{self, FacetResult};
+use crate::facets::{FacetCounter, FacetResult};
 use crate::index::MedlitIndex;
 use crate::record::Record;
 use crate::schema::{FacetKind, Fields};
@@ -94,6 +94,19 @@ pub struct Filters {
     pub country: Vec<String>,
     /// Publication years.
     pub year: Option<YearRange>,
+}
+
+impl Filters {
+    /// True when no filter is set.
+    pub fn is_empty(&self) -> bool {
+        self.mesh.is_empty()
+            && self.therapy.is_empty()
+            && self.pubtype.is_empty()
+            && self.journal.is_empty()
+            && self.language.is_empty()
+            && self.country.is_empty()
+            && self.year.is_none()
+    }
 }
 
 /// A search to run.
@@ -204,17 +217,55 @@ impl<'a> Search<'a> {
         &self.searcher
     }
 
-    /// Runs `request`.
-    pub fn run(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let started = Instant::now();
-        let fields = &self.index.fields;
+    /// The user's query with the filters as required, non-scoring clauses; also returns the
+    /// parsed text query alone (for snippets) and notes for the user.
+    fn build_query(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<(BooleanQuery, Box<dyn Query>, Vec<String>)> {
         let text_query = self.parse_text_query(&request.query, request.any)?;
         let mut notes = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
         for filter in self.filter_clauses(&request.filters, &mut notes)? {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        let query = BooleanQuery::new(clauses);
+        Ok((BooleanQuery::new(clauses), text_query, notes))
+    }
+
+    /// Every record matching `request` (paging ignored), best first, with notes for the user.
+    pub fn ranked_addresses(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<(Vec<DocAddress>, Vec<String>)> {
+        let (query, _, notes) = self.build_query(request)?;
+        let total = self.searcher.search(&query, &Count)?;
+        if total == 0 {
+            return Ok((Vec::new(), notes));
+        }
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(total).order_by_score())?;
+        Ok((top.into_iter().map(|(_, address)| address).collect(), notes))
+    }
+
+    /// Every live record of the index, in index order.
+    pub fn all_addresses(&self) -> impl Iterator<Item = DocAddress> + '_ {
+        self.searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .flat_map(|(segment, reader)| {
+                reader
+                    .doc_ids_alive()
+                    .map(move |doc| DocAddress::new(segment as u32, doc))
+            })
+    }
+
+    /// Runs `request`.
+    pub fn run(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let fields = &self.index.fields;
+        let (query, text_query, notes) = self.build_query(request)?;
 
         let mut collectors = MultiCollector::new();
         let count_handle = collectors.add_collector(Count);
@@ -226,16 +277,14 @@ impl<'a> Search<'a> {
         let facet_handles: Vec<_> = request
             .facets
             .iter()
-            .map(|&kind| (kind, collectors.add_collector(facets::collector(kind))))
+            .map(|&kind| (kind, collectors.add_collector(FacetCounter::new(kind))))
             .collect();
         let mut fruits = self.searcher.search(&query, &collectors)?;
         let total = count_handle.extract(&mut fruits);
         let top = top_handle.extract(&mut fruits);
         let facets = facet_handles
             .into_iter()
-            .map(|(kind, handle)| {
-                facets::top_values(kind, &handle.extract(&mut fruits), request.facet_limit)
-            })
+            .map(|(kind, handle)| handle.extract(&mut fruits).top(kind, request.facet_limit))
             .collect();
 
         let snippets = SnippetGenerator::create(&self.searcher, &*text_query, fields.abstract_text);
@@ -271,7 +320,7 @@ impl<'a> Search<'a> {
     }
 
     /// The stored record of a document.
-    pub fn record_at(&self, address: tantivy::DocAddress) -> Result<Record> {
+    pub fn record_at(&self, address: DocAddress) -> Result<Record> {
         let doc: TantivyDocument = self.searcher.doc(address)?;
         let bytes = doc
             .get_first(self.index.fields.record)
@@ -360,8 +409,10 @@ impl<'a> Search<'a> {
 
     /// "no record has …", with the closest values the index does have.
     fn unknown_value_note(&self, kind: FacetKind, value: &str) -> Result<String> {
-        let counts = self.searcher.search(&AllQuery, &facets::collector(kind))?;
-        let known = facets::all_values(kind, &counts);
+        let known = self
+            .searcher
+            .search(&AllQuery, &FacetCounter::new(kind))?
+            .all(kind);
         let suggestions = closest(value, known.iter().map(|v| v.value.as_str()), 3);
         let mut note = format!("no record in the index has {} {value:?}", kind.name());
         if !suggestions.is_empty() {

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Record {
     /// Stable identifier: the PMID when known, else the lower-cased DOI, else a hash of
-    /// title, journal and year (see [`Record::derive_id`]).
+    /// title, journal and year (see [`Record::derive_id`]). BEIR's `_id` is read as the id.
+    #[serde(alias = "_id")]
     pub id: String,
     /// Article title.
     pub title: String,
@@ -22,6 +23,9 @@ pub struct Record {
     /// PubMed identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pmid: Option<String>,
+    /// PubMed Central identifier (`PMC1234567`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pmc: Option<String>,
     /// Authors in byline order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<Author>,
@@ -40,6 +44,9 @@ pub struct Record {
     /// Journal title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal: Option<String>,
+    /// ISO abbreviation of the journal title (`J Clin Oncol`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal_iso: Option<String>,
     /// Publication year.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<u16>,
@@ -58,9 +65,17 @@ pub struct Record {
     /// Language of the article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// Abstract text; paragraphs separated by newlines.
-    #[serde(rename = "abstract", skip_serializing_if = "String::is_empty")]
+    /// Abstract text; paragraphs separated by newlines. BEIR's `text` is read as the abstract.
+    #[serde(
+        rename = "abstract",
+        alias = "text",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub abstract_text: String,
+    /// Chemicals and substances (PubMed `ChemicalList`, MEDLINE `RN`/`NM`); they feed the
+    /// therapy pass.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chemicals: Vec<String>,
     /// Therapies named in the record, as canonical lexicon names (derived at ingest).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub therapies: Vec<String>,

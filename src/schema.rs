@@ -3,7 +3,7 @@
 //!
 //! | field | kind | from |
 //! |---|---|---|
-//! | `title`, `abstract`, `keywords`, `mesh`, `author`, `affiliation`, `journal` | full text, [`analysis::BIOMED`], positions | the record |
+//! | `title`, `abstract`, `keywords` (with chemicals), `mesh`, `author`, `affiliation`, `journal` (with its ISO abbreviation) | full text, [`analysis::BIOMED`], positions | the record |
 //! | `id`, `doi`, `pmid` | exact string (`doi` lower-cased) | the record |
 //! | `year` | u64, indexed and fast (range queries) | the record |
 //! | `facet_*` | facet, for counts | MeSH descriptors, major descriptors, qualifiers, therapies, publication types, journal, language, country, year |
@@ -257,7 +257,7 @@ impl Fields {
         if !record.abstract_text.is_empty() {
             doc.add_text(self.abstract_text, &record.abstract_text);
         }
-        for keyword in &record.keywords {
+        for keyword in record.keywords.iter().chain(&record.chemicals) {
             doc.add_text(self.keywords, keyword);
         }
         for heading in &record.mesh {
@@ -272,7 +272,7 @@ impl Fields {
         for affiliation in &record.affiliations {
             doc.add_text(self.affiliation, affiliation);
         }
-        if let Some(journal) = &record.journal {
+        for journal in record.journal.iter().chain(&record.journal_iso) {
             doc.add_text(self.journal, journal);
         }
         if let Some(doi) = &record.doi {

@@ -4,7 +4,7 @@ use serde::Serialize;
 use tantivy::query::AllQuery;
 
 use crate::error::Result;
-use crate::facets;
+use crate::facets::FacetCounter;
 use crate::index::MedlitIndex;
 use crate::schema::{FacetKind, SCHEMA_VERSION};
 
@@ -42,8 +42,8 @@ impl IndexStats {
             .sum();
         let mut facet_counts = std::collections::BTreeMap::new();
         for kind in FacetKind::ALL {
-            let counts = searcher.search(&AllQuery, &facets::collector(kind))?;
-            facet_counts.insert(kind.name(), counts.get("/").count());
+            let counts = searcher.search(&AllQuery, &FacetCounter::new(kind))?;
+            facet_counts.insert(kind.name(), counts.distinct());
         }
         let info = index.commit_info()?;
         Ok(IndexStats {

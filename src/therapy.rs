@@ -201,11 +201,13 @@ impl Lexicon {
         names
     }
 
-    /// The therapies named in a record's title, abstract, keywords and MeSH descriptors.
+    /// The therapies named in a record's title, abstract, keywords, chemicals and MeSH
+    /// descriptors.
     pub fn find_in_record(&self, record: &Record) -> Vec<String> {
         let texts = [record.title.as_str(), record.abstract_text.as_str()]
             .into_iter()
             .chain(record.keywords.iter().map(String::as_str))
+            .chain(record.chemicals.iter().map(String::as_str))
             .chain(record.mesh.iter().map(|m| m.descriptor.as_str()));
         self.find(texts)
     }

@@ -10,11 +10,8 @@ use crate::cli::IndexDir;
 /// Arguments of `medlit search`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The query: terms (ANDed), "phrases", AND/OR/NOT, parentheses, field:term
-    /// (title, abstract, keywords, mesh, author, affiliation, journal, year, doi, pmid).
-    /// An empty query matches every record.
-    #[arg(default_value = "", value_name = "QUERY")]
-    pub query: String,
+    #[command(flatten)]
+    pub selection: Selection,
     #[command(flatten)]
     pub index: IndexDir,
     /// Number of hits to show.
@@ -23,15 +20,28 @@ pub struct Args {
     /// Hits to skip (for paging).
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
-    /// Rank records matching any term instead of requiring all (for questions in plain words).
-    #[arg(long)]
-    pub any: bool,
     /// Count the values of a facet over all matching records (repeatable).
     #[arg(long = "facet", short = 'f', value_enum, value_name = "FACET")]
     pub facets: Vec<FacetKind>,
     /// Values shown per facet.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub facet_limit: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The query and filters that select records, shared by `search` and `export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Selection {
+    /// The query: terms (ANDed), "phrases", AND/OR/NOT, parentheses, field:term
+    /// (title, abstract, keywords, mesh, author, affiliation, journal, year, doi, pmid).
+    /// An empty query matches every record.
+    #[arg(default_value = "", value_name = "QUERY")]
+    pub query: String,
+    /// Rank records matching any term instead of requiring all (for questions in plain words).
+    #[arg(long)]
+    pub any: bool,
     /// Only records with this MeSH descriptor (repeatable: all required).
     #[arg(long, value_name = "DESCRIPTOR")]
     pub mesh: Vec<String>,
@@ -53,31 +63,41 @@ pub struct Args {
     /// Only records published in these years: 2015..2025, 2015.., ..2020 or 2020.
     #[arg(long, value_name = "RANGE")]
     pub year: Option<YearRange>,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
+}
+
+impl Selection {
+    /// A request for the selected records, without paging or facets.
+    pub fn request(&self) -> SearchRequest {
+        let mut request = SearchRequest::new(self.query.clone());
+        request.any = self.any;
+        request.filters = Filters {
+            mesh: self.mesh.clone(),
+            therapy: self.therapy.clone(),
+            pubtype: self.pubtype.clone(),
+            journal: self.journal.clone(),
+            language: self.language.clone(),
+            country: self.country.clone(),
+            year: self.year,
+        };
+        request
+    }
+
+    /// True when neither a query nor a filter narrows the selection.
+    pub fn is_everything(&self) -> bool {
+        let request = self.request();
+        self.query.trim().is_empty() && request.filters.is_empty()
+    }
 }
 
 impl Args {
     /// The search request these arguments describe.
     pub fn request(&self) -> SearchRequest {
-        SearchRequest {
-            query: self.query.clone(),
-            limit: self.limit as usize,
-            offset: self.offset as usize,
-            any: self.any,
-            filters: Filters {
-                mesh: self.mesh.clone(),
-                therapy: self.therapy.clone(),
-                pubtype: self.pubtype.clone(),
-                journal: self.journal.clone(),
-                language: self.language.clone(),
-                country: self.country.clone(),
-                year: self.year,
-            },
-            facets: self.facets.clone(),
-            facet_limit: self.facet_limit,
-        }
+        let mut request = self.selection.request();
+        request.limit = self.limit as usize;
+        request.offset = self.offset as usize;
+        request.facets = self.facets.clone();
+        request.facet_limit = self.facet_limit;
+        request
     }
 }
 

@@ -1,10 +1,13 @@
-//! Input formats. Each parser reads from an `impl BufRead` (never a path) and yields
-//! `Result<Record, ParseError>` one record at a time, so one bad record is reported and
-//! skipped while the records around it are kept. [`Format`] names a format and dispatches to
-//! its parser; [`Format::detect`] guesses it from a file's first bytes.
+//! Input formats. Each parser reads from an `impl BufRead` (never a path) and yields one
+//! `Result<Parsed, ParseError>` per record, so one bad record is reported and skipped while
+//! the records around it are kept. [`Format`] names a format and dispatches to its parser;
+//! [`Format::detect`] recognises it from a file's first bytes, whatever the file is called.
 
 pub mod abstract_page;
+pub mod chunks;
+pub mod jsonl;
 pub mod medline;
+pub mod pubmed_xml;
 
 use std::fmt;
 use std::io::BufRead;
@@ -14,12 +17,24 @@ use crate::record::Record;
 /// Where in its source a record, or a problem with it, was found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Location {
-    /// 1-based ordinal of the record in its file.
+    /// 1-based ordinal of the record in its file (or in its chunk of a large file).
     pub record: Option<u64>,
     /// 1-based line where the record (or the problem) starts.
     pub line: Option<u64>,
-    /// Byte offset of the problem in the (decompressed) input.
+    /// Byte offset of the record (or the problem) in the decompressed input.
     pub byte: Option<u64>,
+}
+
+impl Location {
+    /// This location moved into a chunk that starts at `offset` bytes and `lines` newlines
+    /// into its file; the record ordinal is dropped, since it only counts within the chunk.
+    pub fn shifted(self, offset: u64, lines: u64, whole_file: bool) -> Location {
+        Location {
+            record: if whole_file { self.record } else { None },
+            line: self.line.map(|line| line + lines),
+            byte: self.byte.map(|byte| byte + offset),
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -48,34 +63,175 @@ pub struct ParseError {
     pub reason: String,
 }
 
+/// What a parser yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// A record to index.
+    Record(Box<Record>),
+    /// PMIDs to delete from the index (PubMed XML `DeleteCitation`).
+    Delete(Vec<String>),
+}
+
 /// The input formats medlit reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// PubMed XML (`PubmedArticleSet`, `MedlineCitationSet`), as PubMed and the baseline files write it.
+    PubmedXml,
+    /// MEDLINE tagged text (`PMID- `, `TI  - `…), PubMed's `.nbib` export.
+    Medline,
+    /// JSON Lines, one medlit record per line (also BEIR `corpus.jsonl`).
+    Jsonl,
     /// PubMed abstract-page text: title, DOI, `- Author:`, `- MeSH:`, …, `Abstract:`.
     AbstractPage,
 }
 
 impl Format {
-    /// Guesses the format of a file from its first bytes; `None` when nothing fits.
+    /// Recognises the format from the first bytes of a (decompressed) file; `None` when
+    /// nothing fits.
     pub fn detect(head: &[u8]) -> Option<Format> {
         let text = String::from_utf8_lossy(head);
-        abstract_page::looks_like(&text).then_some(Format::AbstractPage)
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if pubmed_xml::looks_like(trimmed) {
+            Some(Format::PubmedXml)
+        } else if trimmed.starts_with('{') {
+            Some(Format::Jsonl)
+        } else if medline::looks_like(trimmed) {
+            Some(Format::Medline)
+        } else if abstract_page::looks_like(trimmed) {
+            Some(Format::AbstractPage)
+        } else {
+            None
+        }
     }
 
-    /// Parses records from `reader`, one `Result` per record.
-    pub fn parse<'r, R: BufRead + 'r>(
+    /// Parses records from `reader`.
+    pub fn parse<'r, R: BufRead + Send + 'r>(
         self,
         reader: R,
-    ) -> Box<dyn Iterator<Item = Result<Record, ParseError>> + 'r> {
+    ) -> Box<dyn Iterator<Item = Result<Parsed, ParseError>> + Send + 'r> {
+        fn boxed(record: Record) -> Parsed {
+            Parsed::Record(Box::new(record))
+        }
         match self {
-            Format::AbstractPage => Box::new(abstract_page::AbstractPageReader::new(reader)),
+            Format::PubmedXml => Box::new(pubmed_xml::PubmedXmlReader::new(reader)),
+            Format::Medline => Box::new(medline::MedlineReader::new(reader).map(|r| r.map(boxed))),
+            Format::Jsonl => Box::new(jsonl::JsonlReader::new(reader).map(|r| r.map(boxed))),
+            Format::AbstractPage => {
+                Box::new(abstract_page::AbstractPageReader::new(reader).map(|r| r.map(boxed)))
+            }
         }
     }
 
-    /// Human-readable name of the format.
+    /// Where a buffer holding the start of this format's stream can be cut after its last
+    /// complete record, so the pieces can be parsed in parallel; `None` for formats that are
+    /// parsed as one stream.
+    pub fn last_record_end(self) -> Option<chunks::RecordEnd> {
+        match self {
+            Format::PubmedXml => Some(pubmed_xml::last_record_end),
+            Format::Jsonl => Some(jsonl::last_record_end),
+            Format::Medline => Some(medline_last_record_end),
+            Format::AbstractPage => None,
+        }
+    }
+
+    /// The format's name as `--format` takes it.
     pub fn name(self) -> &'static str {
         match self {
+            Format::PubmedXml => "pubmed-xml",
+            Format::Medline => "medline",
+            Format::Jsonl => "jsonl",
             Format::AbstractPage => "abstract-page",
         }
+    }
+}
+
+/// MEDLINE records start at `PMID- ` lines: cut before the last one.
+fn medline_last_record_end(buf: &[u8]) -> Option<usize> {
+    memchr::memmem::rfind(buf, b"\nPMID-")
+        .map(|i| i + 1)
+        .filter(|&i| i > 0)
+}
+
+/// English name of an ISO 639-2 language code as MEDLINE and PubMed XML write it (`eng`,
+/// `ENG`); anything else is returned as written.
+pub fn language_name(code: &str) -> String {
+    let name = match code.trim().to_ascii_lowercase().as_str() {
+        "eng" => "English",
+        "chi" | "zho" => "Chinese",
+        "jpn" => "Japanese",
+        "ger" | "deu" => "German",
+        "fre" | "fra" => "French",
+        "spa" => "Spanish",
+        "ita" => "Italian",
+        "por" => "Portuguese",
+        "rus" => "Russian",
+        "kor" => "Korean",
+        "dut" | "nld" => "Dutch",
+        "pol" => "Polish",
+        "tur" => "Turkish",
+        "swe" => "Swedish",
+        "dan" => "Danish",
+        "nor" => "Norwegian",
+        "fin" => "Finnish",
+        "cze" | "ces" => "Czech",
+        "hun" => "Hungarian",
+        "gre" | "ell" => "Greek",
+        "heb" => "Hebrew",
+        "ara" => "Arabic",
+        "per" | "fas" => "Persian",
+        "ukr" => "Ukrainian",
+        "hrv" => "Croatian",
+        "srp" => "Serbian",
+        "slv" => "Slovenian",
+        "slo" | "slk" => "Slovak",
+        "rum" | "ron" => "Romanian",
+        "bul" => "Bulgarian",
+        "lit" => "Lithuanian",
+        "tha" => "Thai",
+        "vie" => "Vietnamese",
+        "ind" => "Indonesian",
+        "mul" => "Multiple languages",
+        _ => return code.trim().to_string(),
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_by_content() {
+        assert_eq!(
+            Format::detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<PubmedArticleSet>"),
+            Some(Format::PubmedXml)
+        );
+        assert_eq!(Format::detect(b"  {\"id\": \"1\"}\n"), Some(Format::Jsonl));
+        assert_eq!(
+            Format::detect(b"\nPMID- 123\nTI  - x\n"),
+            Some(Format::Medline)
+        );
+        assert_eq!(
+            Format::detect(b"Title\n10.5555/x\n- Author:\nA B\n"),
+            Some(Format::AbstractPage)
+        );
+        assert_eq!(Format::detect(b"hello world"), None);
+        assert_eq!(Format::detect(b"<html><body>"), None);
+    }
+
+    #[test]
+    fn medline_cut_points() {
+        assert_eq!(
+            medline_last_record_end(b"PMID- 1\nTI  - a\n\nPMID- 2\nTI  - b"),
+            Some(17)
+        );
+        assert_eq!(medline_last_record_end(b"PMID- 1\nTI  - a\n"), None);
+    }
+
+    #[test]
+    fn language_codes() {
+        assert_eq!(language_name("eng"), "English");
+        assert_eq!(language_name("ENG"), "English");
+        assert_eq!(language_name("Chinese"), "Chinese");
     }
 }

@@ -53,7 +53,7 @@ fn bad_files_and_records_are_reported_and_the_rest_indexed() {
     for expected in [
         "empty.txt: empty file",
         "binary.txt: binary file",
-        "prose.txt: unrecognized format",
+        "prose.txt: unrecognized format: not PubMed XML",
         "mixed.txt: record 1, line 1: invalid UTF-8 at line 4",
     ] {
         assert!(
@@ -236,5 +236,9 @@ fn a_second_writer_is_refused_while_searching_still_works() {
     drop(stdin);
     assert!(first.wait().expect("first writer ends").success());
     let (after, _) = test.search(&[""]);
-    assert_eq!(after.total, during.total + 2, "the first writer committed its two records");
+    assert_eq!(
+        after.total,
+        during.total + 2,
+        "the first writer committed its two records"
+    );
 }

@@ -116,6 +116,7 @@ pub struct IngestJson {
     pub files: u64,
     pub indexed: u64,
     pub replaced: u64,
+    pub deleted: u64,
     pub skipped: u64,
     pub bytes: u64,
     pub records: u64,

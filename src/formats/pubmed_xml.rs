@@ -1,0 +1,953 @@
+//! PubMed XML: `PubmedArticleSet` files as PubMed's "Save as XML" and the annual baseline
+//! and daily update files write them, and the older `MedlineCitationSet` distribution files.
+//!
+//! The stream is never parsed as one document. [`PubmedXmlReader`] finds each record's bytes
+//! (`<PubmedArticle>…</PubmedArticle>`, `<PubmedBookArticle>…`, a bare `<MedlineCitation>…`
+//! or a `<DeleteCitation>…`) with a substring search, holding at most one record plus one read
+//! block in memory, and parses each record on its own with quick-xml. So a file of any size
+//! is read in bounded memory, a malformed record is reported and skipped while the records
+//! around it are kept, and [`last_record_end`] lets the ingester cut a huge file into chunks
+//! that rayon parses in parallel. DOCTYPE declarations are skipped, never expanded: an entity
+//! other than XML's five and character references stays as written (`&foo;`).
+//!
+//! | PubMed XML | medlit |
+//! |---|---|
+//! | `MedlineCitation/PMID` | `pmid` (and `id`) |
+//! | `Article/ArticleTitle` (`BookDocument/ArticleTitle` or `BookTitle`) | `title` |
+//! | `Abstract/AbstractText` (with `Label`) | `abstract` (`LABEL: text`, one paragraph per section) |
+//! | `Author`: `ForeName`+`LastName` (or `Initials`), `CollectiveName` | `authors[].name` |
+//! | `Author/AffiliationInfo/Affiliation`, old `Author/Affiliation`, `Article/Affiliation` | `affiliations`, `authors[].affiliations` |
+//! | `Journal/Title`, `Journal/ISOAbbreviation` | `journal`, `journal_iso` |
+//! | `PubDate/Year`, else the year in `PubDate/MedlineDate` | `year` |
+//! | `JournalIssue/Volume`, `Issue`, `Pagination/MedlinePgn` (or `StartPage-EndPage`) | `volume`, `issue`, `pages` |
+//! | `Language` (ISO 639-2 code, first one) | `language` (English name) |
+//! | `PublicationType` | `publication_types` |
+//! | `MeshHeading`: `DescriptorName` (`UI`, `MajorTopicYN`), `QualifierName` (`MajorTopicYN`) | `mesh` |
+//! | `Keyword` | `keywords` |
+//! | `PubmedData/ArticleIdList/ArticleId[@IdType=doi]`, else `ELocationID[@EIdType=doi]` | `doi` |
+//! | `ArticleId[@IdType=pmc]` | `pmc` |
+//! | `MedlineJournalInfo/Country` | `country` |
+//! | `ChemicalList/Chemical/NameOfSubstance` | `chemicals` (fed to the therapy pass) |
+//! | `DeleteCitation/PMID` | deletes those PMIDs from the index |
+//!
+//! Inline markup in titles and abstracts (`<i>`, `<b>`, `<u>`, `<sub>`, `<sup>`, MathML)
+//! becomes plain text: `CO<sub>2</sub>` reads `CO2`, `CD4<sup>+</sup>` reads `CD4+` and
+//! `10<sup>9</sup>` reads `10^9`.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use memchr::memmem;
+use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::Reader;
+
+use super::{language_name, Location, ParseError, Parsed};
+use crate::record::{Author, MeshHeading, MeshQualifier, Record};
+
+/// A record larger than this is reported and skipped.
+pub const MAX_RECORD_BYTES: usize = 32 << 20;
+/// Elements nested deeper than this make a record invalid (no real record comes close).
+pub const MAX_DEPTH: usize = 64;
+/// How much is read from the stream at a time.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Record elements, as they open (the byte after the name must end the name).
+const RECORD_TAGS: [&[u8]; 4] = [
+    b"PubmedArticle",
+    b"PubmedBookArticle",
+    b"MedlineCitation",
+    b"DeleteCitation",
+];
+
+/// True when `head` looks like PubMed XML.
+pub fn looks_like(head: &str) -> bool {
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with('<')
+        && ["<PubmedArticle", "<MedlineCitation", "<DeleteCitation"]
+            .iter()
+            .any(|tag| head.contains(tag))
+}
+
+/// Where one record's bytes are in a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    /// End of the closing tag, or `None` when the buffer ends first.
+    end: Option<usize>,
+}
+
+/// Finds the next record element starting at or after `from`.
+fn next_record(buf: &[u8], from: usize) -> Option<Span> {
+    let mut search = from;
+    loop {
+        let lt = search + memchr::memchr(b'<', &buf[search..])?;
+        let rest = &buf[lt + 1..];
+        let found = RECORD_TAGS.iter().find(|tag| {
+            rest.starts_with(tag)
+                && rest
+                    .get(tag.len())
+                    .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
+        });
+        let Some(tag) = found else {
+            search = lt + 1;
+            continue;
+        };
+        let mut closing = Vec::with_capacity(tag.len() + 3);
+        closing.extend_from_slice(b"</");
+        closing.extend_from_slice(tag);
+        closing.push(b'>');
+        let end = memmem::find(&buf[lt..], &closing).map(|i| lt + i + closing.len());
+        let end = end.or_else(|| self_closing_end(buf, lt));
+        return Some(Span { start: lt, end });
+    }
+}
+
+/// The end of `<Tag …/>` starting at `start`, if the tag is self-closing.
+fn self_closing_end(buf: &[u8], start: usize) -> Option<usize> {
+    let gt = start + memchr::memchr(b'>', &buf[start..])?;
+    (buf[gt - 1] == b'/').then_some(gt + 1)
+}
+
+/// The end of the last complete record in `buf`: where a chunk of whole records can be cut.
+pub fn last_record_end(buf: &[u8]) -> Option<usize> {
+    RECORD_TAGS
+        .iter()
+        .filter_map(|tag| {
+            let mut closing = Vec::with_capacity(tag.len() + 3);
+            closing.extend_from_slice(b"</");
+            closing.extend_from_slice(tag);
+            closing.push(b'>');
+            memmem::rfind(buf, &closing).map(|i| i + closing.len())
+        })
+        .max()
+}
+
+/// Streaming reader of PubMed XML.
+pub struct PubmedXmlReader<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    /// Position in `buffer` where the search for the next record resumes.
+    cursor: usize,
+    /// Stream offset of `buffer[0]`.
+    offset: u64,
+    /// Newlines in the stream before `buffer[0]`, and in `buffer[..counted_to]`.
+    lines_before: u64,
+    counted_to: usize,
+    records: u64,
+    eof: bool,
+    failed: bool,
+}
+
+impl<R: BufRead> PubmedXmlReader<R> {
+    /// Reads records from `reader`.
+    pub fn new(reader: R) -> Self {
+        PubmedXmlReader {
+            reader,
+            buffer: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            lines_before: 0,
+            counted_to: 0,
+            records: 0,
+            eof: false,
+            failed: false,
+        }
+    }
+
+    /// Reads one more block; returns false at the end of the input.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        // Drop what has been consumed before growing the buffer.
+        if self.cursor > 0 {
+            self.count_lines_to(self.cursor);
+            self.buffer.drain(..self.cursor);
+            self.offset += self.cursor as u64;
+            self.counted_to -= self.cursor;
+            self.cursor = 0;
+        }
+        let available = self.reader.fill_buf()?;
+        if available.is_empty() {
+            self.eof = true;
+            return Ok(false);
+        }
+        let take = available.len().min(BLOCK_BYTES);
+        self.buffer.extend_from_slice(&available[..take]);
+        self.reader.consume(take);
+        Ok(true)
+    }
+
+    fn count_lines_to(&mut self, position: usize) {
+        if position > self.counted_to {
+            let newlines =
+                memchr::memchr_iter(b'\n', &self.buffer[self.counted_to..position]).count();
+            self.lines_before += newlines as u64;
+            self.counted_to = position;
+        }
+    }
+
+    /// Location of byte `position` of the buffer.
+    fn location(&mut self, position: usize) -> Location {
+        self.count_lines_to(position);
+        Location {
+            record: Some(self.records),
+            line: Some(self.lines_before + 1),
+            byte: Some(self.offset + position as u64),
+        }
+    }
+
+    fn error(&mut self, position: usize, reason: String) -> ParseError {
+        ParseError {
+            location: self.location(position),
+            reason,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for PubmedXmlReader<R> {
+    type Item = Result<Parsed, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            match next_record(&self.buffer, self.cursor) {
+                Some(Span {
+                    start,
+                    end: Some(end),
+                }) => {
+                    self.records += 1;
+                    self.cursor = end;
+                    let result = parse_record(&self.buffer[start..end]);
+                    return Some(result.map_err(|reason| self.error(start, reason)));
+                }
+                Some(Span { start, end: None }) if self.buffer.len() - start > MAX_RECORD_BYTES => {
+                    self.records += 1;
+                    let error = self.error(
+                        start,
+                        format!(
+                            "record is larger than {} MiB or never closed",
+                            MAX_RECORD_BYTES >> 20
+                        ),
+                    );
+                    // Resume the search after this record's opening tag.
+                    self.cursor = start + 1;
+                    return Some(Err(error));
+                }
+                Some(Span { start, end: None }) if self.eof => {
+                    self.records += 1;
+                    self.cursor = self.buffer.len();
+                    let error = self.error(
+                        start,
+                        "truncated record: the input ends before its closing tag".into(),
+                    );
+                    return Some(Err(error));
+                }
+                Some(Span { start, .. }) => {
+                    // Keep the partial record, drop what lies before it.
+                    self.count_lines_to(start);
+                    self.cursor = start;
+                }
+                None => {
+                    // Nothing but whitespace or markup outside records: keep a small tail in
+                    // case a record's opening tag is split across blocks.
+                    let keep_from = self.buffer.len().saturating_sub(32).max(self.cursor);
+                    self.cursor = keep_from;
+                    if self.eof {
+                        return None;
+                    }
+                }
+            }
+            match self.fill() {
+                Ok(true) => {}
+                Ok(false) if self.eof && next_record(&self.buffer, self.cursor).is_some() => {}
+                Ok(false) => return None,
+                Err(err) => {
+                    self.failed = true;
+                    let position = self.buffer.len();
+                    return Some(Err(self.error(position, format!("read error: {err}"))));
+                }
+            }
+        }
+    }
+}
+
+/// Which field the text being read belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Pmid,
+    DeletedPmid,
+    Title,
+    BookTitle,
+    AbstractText,
+    LastName,
+    ForeName,
+    Initials,
+    CollectiveName,
+    Affiliation,
+    Journal,
+    JournalIso,
+    Volume,
+    Issue,
+    Year,
+    MedlineDate,
+    MedlinePgn,
+    StartPage,
+    EndPage,
+    Language,
+    PublicationType,
+    Descriptor,
+    Qualifier,
+    Keyword,
+    ArticleId,
+    ElocationDoi,
+    Country,
+    Substance,
+}
+
+/// Elements that are markup inside text, not structure.
+fn is_inline(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"i" | b"b" | b"u" | b"sub" | b"sup" | b"em" | b"strong"
+    ) || name.starts_with(b"mml:")
+}
+
+/// The state of one record being parsed.
+#[derive(Default)]
+struct RecordParser {
+    record: Record,
+    /// Element names from the record root down to the current element.
+    path: Vec<Vec<u8>>,
+    target: Option<Target>,
+    /// Depth of the element that opened `target`.
+    target_depth: usize,
+    text: String,
+    deleted: Vec<String>,
+    is_delete: bool,
+    // Per-element scratch.
+    author: Option<PendingAuthor>,
+    abstract_label: Option<String>,
+    abstract_parts: Vec<String>,
+    article_id_type: Option<Vec<u8>>,
+    heading: Option<MeshHeading>,
+    qualifier_major: bool,
+    descriptor_major: bool,
+    descriptor_ui: Option<String>,
+    start_page: Option<String>,
+    end_page: Option<String>,
+    elocation_doi: Option<String>,
+    medline_date_year: Option<u16>,
+    book_title: Option<String>,
+    article_affiliation: Option<String>,
+    /// `<sup>` depth, for `10^9`.
+    in_sup: bool,
+}
+
+#[derive(Default)]
+struct PendingAuthor {
+    last: String,
+    fore: String,
+    initials: String,
+    collective: String,
+    affiliations: Vec<String>,
+}
+
+/// Parses one record element (`<PubmedArticle>…</PubmedArticle>` and its kin).
+pub fn parse_record(bytes: &[u8]) -> Result<Parsed, String> {
+    let mut reader = Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    let mut parser = RecordParser::default();
+    loop {
+        let event = reader.read_event().map_err(|err| {
+            format!(
+                "malformed XML at byte {} of the record: {err}",
+                reader.error_position()
+            )
+        })?;
+        match event {
+            Event::Start(start) => parser.start(&start)?,
+            Event::Empty(start) => {
+                parser.start(&start)?;
+                parser.end(start.local_name().as_ref());
+            }
+            Event::End(end) => parser.end(end.local_name().as_ref()),
+            Event::Text(text) => parser.text(&text),
+            Event::CData(data) => parser.push_text(&String::from_utf8_lossy(&data)),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    parser.finish()
+}
+
+impl RecordParser {
+    fn start(&mut self, element: &BytesStart) -> Result<(), String> {
+        let name = element.local_name();
+        let name = name.as_ref();
+        if self.target.is_some() && is_inline(name) {
+            if name == b"sup" {
+                self.in_sup = true;
+            }
+            self.path.push(name.to_vec());
+            return Ok(());
+        }
+        if self.path.len() >= MAX_DEPTH {
+            return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+        }
+        let parent = self.path.last().map(Vec::as_slice).unwrap_or(b"");
+        let target = match (parent, name) {
+            (b"", b"DeleteCitation") => {
+                self.is_delete = true;
+                None
+            }
+            (b"DeleteCitation", b"PMID") => Some(Target::DeletedPmid),
+            (b"MedlineCitation", b"PMID") | (b"BookDocument", b"PMID") => Some(Target::Pmid),
+            (b"Article", b"ArticleTitle") | (b"BookDocument", b"ArticleTitle") => {
+                Some(Target::Title)
+            }
+            (b"Book", b"BookTitle") => Some(Target::BookTitle),
+            (b"Abstract", b"AbstractText") => {
+                self.abstract_label = attribute(element, b"Label");
+                Some(Target::AbstractText)
+            }
+            (b"AuthorList", b"Author") => {
+                self.author = Some(PendingAuthor::default());
+                None
+            }
+            (b"Author", b"LastName") => Some(Target::LastName),
+            (b"Author", b"ForeName") | (b"Author", b"FirstName") => Some(Target::ForeName),
+            (b"Author", b"Initials") => Some(Target::Initials),
+            (b"Author", b"CollectiveName") => Some(Target::CollectiveName),
+            (b"AffiliationInfo", b"Affiliation")
+            | (b"Author", b"Affiliation")
+            | (b"Article", b"Affiliation") => Some(Target::Affiliation),
+            (b"Journal", b"Title") => Some(Target::Journal),
+            (b"Journal", b"ISOAbbreviation") => Some(Target::JournalIso),
+            (b"JournalIssue", b"Volume") | (b"Book", b"Volume") => Some(Target::Volume),
+            (b"JournalIssue", b"Issue") => Some(Target::Issue),
+            (b"PubDate", b"Year") => Some(Target::Year),
+            (b"PubDate", b"MedlineDate") => Some(Target::MedlineDate),
+            (b"Pagination", b"MedlinePgn") => Some(Target::MedlinePgn),
+            (b"Pagination", b"StartPage") => Some(Target::StartPage),
+            (b"Pagination", b"EndPage") => Some(Target::EndPage),
+            (b"Article", b"Language") | (b"BookDocument", b"Language") => Some(Target::Language),
+            (b"PublicationTypeList", b"PublicationType") => Some(Target::PublicationType),
+            (b"MeshHeading", b"DescriptorName") => {
+                self.descriptor_ui = attribute(element, b"UI");
+                self.descriptor_major = attribute(element, b"MajorTopicYN").as_deref() == Some("Y");
+                Some(Target::Descriptor)
+            }
+            (b"MeshHeading", b"QualifierName") => {
+                self.qualifier_major = attribute(element, b"MajorTopicYN").as_deref() == Some("Y");
+                Some(Target::Qualifier)
+            }
+            (b"KeywordList", b"Keyword") => Some(Target::Keyword),
+            (b"ArticleIdList", b"ArticleId") if self.in_pubmed_data_ids() => {
+                self.article_id_type = attribute(element, b"IdType").map(String::into_bytes);
+                Some(Target::ArticleId)
+            }
+            (b"Article", b"ELocationID") => {
+                let is_doi = attribute(element, b"EIdType").as_deref() == Some("doi");
+                is_doi.then_some(Target::ElocationDoi)
+            }
+            (b"MedlineJournalInfo", b"Country") => Some(Target::Country),
+            (b"Chemical", b"NameOfSubstance") => Some(Target::Substance),
+            _ => None,
+        };
+        self.path.push(name.to_vec());
+        if let Some(target) = target {
+            self.target = Some(target);
+            self.target_depth = self.path.len();
+            self.text.clear();
+        }
+        Ok(())
+    }
+
+    /// `PubmedData/ArticleIdList`, not the id lists of cited references.
+    fn in_pubmed_data_ids(&self) -> bool {
+        let n = self.path.len();
+        n >= 2 && self.path[n - 2] == b"PubmedData"
+    }
+
+    fn text(&mut self, text: &BytesText) {
+        if self.target.is_none() {
+            return;
+        }
+        let decoded: Cow<str> = match text.unescape() {
+            Ok(text) => text,
+            Err(_) => Cow::Owned(String::from_utf8_lossy(text.as_ref()).into_owned()),
+        };
+        let decoded = decoded.into_owned();
+        self.push_text(&decoded);
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if self.target.is_none() {
+            return;
+        }
+        if self.in_sup {
+            let is_sign = matches!(text.trim(), "+" | "-" | "−" | "±");
+            let after_alnum = self.text.chars().last().is_some_and(char::is_alphanumeric);
+            if !is_sign && after_alnum {
+                self.text.push('^');
+            }
+        }
+        self.text.push_str(text);
+    }
+
+    fn end(&mut self, name: &[u8]) {
+        if name == b"sup" {
+            self.in_sup = false;
+        }
+        let depth = self.path.len();
+        if self.target.is_some() && depth == self.target_depth {
+            if let Some(target) = self.target.take() {
+                let text = clean_text(&std::mem::take(&mut self.text));
+                self.store(target, text);
+            }
+        }
+        match name {
+            b"Author" if depth >= 2 && self.path[depth - 2] == b"AuthorList" => {
+                self.finish_author()
+            }
+            b"MeshHeading" => {
+                if let Some(heading) = self.heading.take() {
+                    self.record.mesh.push(heading);
+                }
+            }
+            _ => {}
+        }
+        self.path.pop();
+    }
+
+    fn store(&mut self, target: Target, text: String) {
+        let record = &mut self.record;
+        match target {
+            Target::Pmid => set_once(&mut record.pmid, text),
+            Target::DeletedPmid => self.deleted.push(text),
+            Target::Title => record.title = text,
+            Target::BookTitle => self.book_title = Some(text),
+            Target::AbstractText => {
+                let label = self.abstract_label.take().filter(|l| !l.is_empty());
+                let paragraph = match label {
+                    Some(label) if !text.is_empty() => format!("{label}: {text}"),
+                    Some(label) => label,
+                    None => text,
+                };
+                if !paragraph.is_empty() {
+                    self.abstract_parts.push(paragraph);
+                }
+            }
+            Target::LastName => self.author_field(|a| a.last = text),
+            Target::ForeName => self.author_field(|a| a.fore = text),
+            Target::Initials => self.author_field(|a| a.initials = text),
+            Target::CollectiveName => self.author_field(|a| a.collective = text),
+            Target::Affiliation => match self.author.as_mut() {
+                Some(author) => author.affiliations.push(text),
+                // Old records: one `Article/Affiliation`, the first author's.
+                None => set_once(&mut self.article_affiliation, text),
+            },
+            Target::Journal => set_once(&mut record.journal, text),
+            Target::JournalIso => set_once(&mut record.journal_iso, text),
+            Target::Volume => set_once(&mut record.volume, text),
+            Target::Issue => set_once(&mut record.issue, text),
+            Target::Year => {
+                if record.year.is_none() {
+                    record.year = first_year(&text);
+                }
+            }
+            Target::MedlineDate => self.medline_date_year = first_year(&text),
+            Target::MedlinePgn => set_once(&mut record.pages, text),
+            Target::StartPage => self.start_page = Some(text),
+            Target::EndPage => self.end_page = Some(text),
+            Target::Language => {
+                if record.language.is_none() && !text.is_empty() {
+                    record.language = Some(language_name(&text));
+                }
+            }
+            Target::PublicationType => push_nonempty(&mut record.publication_types, text),
+            Target::Descriptor => {
+                self.heading = Some(MeshHeading {
+                    descriptor: text,
+                    ui: self.descriptor_ui.take(),
+                    major: self.descriptor_major,
+                    qualifiers: Vec::new(),
+                })
+            }
+            Target::Qualifier => {
+                if let Some(heading) = self.heading.as_mut() {
+                    heading.qualifiers.push(MeshQualifier {
+                        name: text,
+                        major: self.qualifier_major,
+                    });
+                }
+            }
+            Target::Keyword => push_nonempty(&mut record.keywords, text),
+            Target::ArticleId => match self.article_id_type.take().as_deref() {
+                Some(b"doi") => set_once(&mut record.doi, text),
+                Some(b"pmc") => set_once(&mut record.pmc, text),
+                _ => {}
+            },
+            Target::ElocationDoi => set_once(&mut self.elocation_doi, text),
+            Target::Country => set_once(&mut record.country, text),
+            Target::Substance => push_nonempty(&mut record.chemicals, text),
+        }
+    }
+
+    fn author_field(&mut self, set: impl FnOnce(&mut PendingAuthor)) {
+        if let Some(author) = self.author.as_mut() {
+            set(author);
+        }
+    }
+
+    fn finish_author(&mut self) {
+        let Some(author) = self.author.take() else {
+            return;
+        };
+        let given = if author.fore.is_empty() {
+            &author.initials
+        } else {
+            &author.fore
+        };
+        let name = match (given.is_empty(), author.last.is_empty()) {
+            (_, true) => author.collective.clone(),
+            (true, false) => author.last.clone(),
+            (false, false) => format!("{given} {}", author.last),
+        };
+        if name.is_empty() {
+            return;
+        }
+        let mut positions = Vec::new();
+        for affiliation in author.affiliations {
+            let position = affiliation_position(&mut self.record.affiliations, affiliation);
+            push_unique(&mut positions, position);
+        }
+        self.record.authors.push(Author {
+            name,
+            affiliations: positions,
+        });
+    }
+
+    fn finish(mut self) -> Result<Parsed, String> {
+        if self.is_delete {
+            return Ok(Parsed::Delete(self.deleted));
+        }
+        let record = &mut self.record;
+        if record.title.is_empty() {
+            if let Some(book_title) = self.book_title.take() {
+                record.title = book_title;
+            }
+        }
+        if record.year.is_none() {
+            record.year = self.medline_date_year;
+        }
+        if record.pages.is_none() {
+            record.pages = match (self.start_page.take(), self.end_page.take()) {
+                (Some(start), Some(end)) if !end.is_empty() => Some(format!("{start}-{end}")),
+                (Some(start), _) => Some(start),
+                _ => None,
+            };
+        }
+        if record.doi.is_none() {
+            record.doi = self.elocation_doi.take();
+        }
+        if let Some(affiliation) = self.article_affiliation.take() {
+            let position = affiliation_position(&mut record.affiliations, affiliation);
+            if let Some(first) = record.authors.first_mut() {
+                push_unique(&mut first.affiliations, position);
+            }
+        }
+        record.abstract_text = self.abstract_parts.join("\n");
+        if record.pmid.is_none() && record.title.is_empty() {
+            return Err("record has neither a PMID nor a title".into());
+        }
+        record.ensure_id();
+        Ok(Parsed::Record(Box::new(self.record)))
+    }
+}
+
+fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
+    element
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == key)
+        .map(|a| match a.unescape_value() {
+            Ok(value) => value.into_owned(),
+            Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+        })
+}
+
+/// Collapses runs of whitespace (XML line breaks inside text) into single spaces.
+fn clean_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+fn set_once(slot: &mut Option<String>, text: String) {
+    if slot.is_none() && !text.is_empty() {
+        *slot = Some(text);
+    }
+}
+
+fn push_nonempty(list: &mut Vec<String>, text: String) {
+    if !text.is_empty() {
+        list.push(text);
+    }
+}
+
+fn push_unique(list: &mut Vec<u32>, value: u32) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// 1-based position of `affiliation` in `list`, appending it when new.
+fn affiliation_position(list: &mut Vec<String>, affiliation: String) -> u32 {
+    let index = match list.iter().position(|a| *a == affiliation) {
+        Some(index) => index,
+        None => {
+            list.push(affiliation);
+            list.len() - 1
+        }
+    };
+    u32::try_from(index + 1).unwrap_or(u32::MAX)
+}
+
+/// The first four-digit year in `text` (`1998 Dec-1999 Jan` → 1998).
+fn first_year(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
+    bytes.windows(4).enumerate().find_map(|(i, w)| {
+        let boundary_before = i == 0 || !bytes[i - 1].is_ascii_digit();
+        let boundary_after = bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+        let digits = w.iter().all(u8::is_ascii_digit);
+        (digits && boundary_before && boundary_after)
+            .then(|| std::str::from_utf8(w).ok()?.parse().ok())
+            .flatten()
+            .filter(|year| (1000..=2999).contains(year))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SET: &str = include_str!("../../tests/fixtures/pubmed_xml/set.xml");
+
+    fn parse_all(text: &[u8]) -> Vec<Result<Parsed, ParseError>> {
+        PubmedXmlReader::new(text).collect()
+    }
+
+    fn records(text: &[u8]) -> Vec<Record> {
+        parse_all(text)
+            .into_iter()
+            .filter_map(|r| match r.expect("parses") {
+                Parsed::Record(record) => Some(*record),
+                Parsed::Delete(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_field_of_a_full_record() {
+        let all = records(SET.as_bytes());
+        assert_eq!(all.len(), 3);
+        let r = &all[0];
+        assert_eq!(r.pmid.as_deref(), Some("90000001"));
+        assert_eq!(r.id, "90000001");
+        assert_eq!(r.title, "Romiplostim in CD4+ T-cell lymphopenia with 10^9/L platelets and CO2 retention: a case report.");
+        assert_eq!(
+            r.abstract_text,
+            "BACKGROUND: Immune thrombocytopenia (ITP) & its treatment.\nCASE PRESENTATION: A 34-year-old woman received romiplostim; platelets rose to 150 × 10^9/L.\nCONCLUSIONS: Romiplostim worked."
+        );
+        let authors: Vec<(&str, &[u32])> = r
+            .authors
+            .iter()
+            .map(|a| (a.name.as_str(), a.affiliations.as_slice()))
+            .collect();
+        assert_eq!(
+            authors,
+            [
+                ("Jane Q Doe", &[1, 2][..]),
+                ("J Roe", &[2][..]),
+                ("Example Study Group", &[][..])
+            ]
+        );
+        assert_eq!(
+            r.affiliations,
+            [
+                "Department of Hematology, Example Hospital, Lyon, France.",
+                "Example Institute, Paris, France."
+            ]
+        );
+        assert_eq!(r.journal.as_deref(), Some("Journal of Example Hematology"));
+        assert_eq!(r.journal_iso.as_deref(), Some("J Ex Hematol"));
+        assert_eq!(
+            (
+                r.year,
+                r.volume.as_deref(),
+                r.issue.as_deref(),
+                r.pages.as_deref()
+            ),
+            (Some(2021), Some("12"), Some("3"), Some("101-105"))
+        );
+        assert_eq!(r.language.as_deref(), Some("English"));
+        assert_eq!(r.publication_types, ["Case Reports", "Journal Article"]);
+        let mesh: Vec<String> = r.mesh.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            mesh,
+            [
+                "Humans",
+                "Purpura, Thrombocytopenic, Idiopathic/drug therapy*",
+                "Receptors, Thrombopoietin*/agonists"
+            ]
+        );
+        assert_eq!(r.mesh[1].ui.as_deref(), Some("D016553"));
+        assert_eq!(r.keywords, ["ITP", "romiplostim"]);
+        assert_eq!(r.doi.as_deref(), Some("10.5555/jeh.2021.001"));
+        assert_eq!(r.pmc.as_deref(), Some("PMC9000001"));
+        assert_eq!(r.country.as_deref(), Some("France"));
+        assert_eq!(r.chemicals, ["Receptors, Thrombopoietin", "romiplostim"]);
+    }
+
+    #[test]
+    fn old_records_use_medline_date_and_article_affiliation() {
+        let all = records(SET.as_bytes());
+        let r = &all[1];
+        assert_eq!(r.pmid.as_deref(), Some("90000002"));
+        assert_eq!(r.year, Some(1998));
+        assert_eq!(r.pages.as_deref(), Some("45-9"));
+        assert_eq!(r.authors[0].affiliations, [1]);
+        assert_eq!(r.affiliations, ["Old Department, Example City."]);
+        assert_eq!(
+            r.doi.as_deref(),
+            Some("10.5555/old.1998"),
+            "ELocationID doi is the fallback"
+        );
+        assert_eq!(r.language.as_deref(), Some("German"));
+        assert!(r.abstract_text.is_empty());
+    }
+
+    #[test]
+    fn book_articles_take_the_book_title() {
+        let all = records(SET.as_bytes());
+        assert_eq!(all[2].title, "Example Book of Hematology");
+        assert_eq!(all[2].pmid.as_deref(), Some("90000003"));
+        assert_eq!(all[2].year, Some(2019));
+    }
+
+    #[test]
+    fn delete_citation_lists_pmids() {
+        let parsed = parse_all(SET.as_bytes());
+        let deletes: Vec<Vec<String>> = parsed
+            .into_iter()
+            .filter_map(|r| match r.expect("parses") {
+                Parsed::Delete(pmids) => Some(pmids),
+                Parsed::Record(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            deletes,
+            [vec!["80000001".to_string(), "80000002".to_string()]]
+        );
+    }
+
+    #[test]
+    fn a_malformed_record_is_skipped_and_its_neighbours_kept() {
+        let text = "<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>One</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation><PMID>2</PMID><Article><ArticleTitle>Two</Title></Article></MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation><PMID>3</PMID><Article><ArticleTitle>Three</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>";
+        let results = parse_all(text.as_bytes());
+        assert_eq!(results.len(), 3);
+        let error = results[1].as_ref().expect_err("second is malformed");
+        assert_eq!(error.location.record, Some(2));
+        assert_eq!(error.location.line, Some(3));
+        assert!(error.reason.contains("malformed XML"), "{}", error.reason);
+        assert!(matches!(&results[2], Ok(Parsed::Record(r)) if r.title == "Three"));
+    }
+
+    #[test]
+    fn a_truncated_file_keeps_the_complete_records() {
+        let cut = &SET.as_bytes()[..SET.find("90000002").expect("second pmid")];
+        let results = parse_all(cut);
+        assert!(matches!(&results[0], Ok(Parsed::Record(r)) if r.id == "90000001"));
+        let error = results
+            .last()
+            .expect("an error")
+            .as_ref()
+            .expect_err("truncated");
+        assert!(
+            error.reason.contains("truncated record"),
+            "{}",
+            error.reason
+        );
+    }
+
+    #[test]
+    fn small_blocks_find_the_same_records() {
+        let whole = records(SET.as_bytes());
+        let reader = std::io::BufReader::with_capacity(7, SET.as_bytes());
+        let pieces: Vec<Record> = PubmedXmlReader::new(reader)
+            .filter_map(|r| match r.expect("parses") {
+                Parsed::Record(record) => Some(*record),
+                Parsed::Delete(_) => None,
+            })
+            .collect();
+        assert_eq!(pieces, whole);
+    }
+
+    #[test]
+    fn entities_are_never_expanded_beyond_xml_builtins() {
+        let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;\"><!ENTITY ext SYSTEM \"file:///etc/passwd\">]>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>A &lol2; &ext; &amp; &#945;</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>";
+        let all = records(text.as_bytes());
+        assert_eq!(all.len(), 1);
+        assert!(all[0].title.contains("&lol2;"), "{}", all[0].title);
+        assert!(!all[0].title.contains("root:"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let mut text = String::from("<PubmedArticle><MedlineCitation><PMID>9</PMID>");
+        text.push_str(&"<x>".repeat(100));
+        text.push_str(&"</x>".repeat(100));
+        text.push_str("</MedlineCitation></PubmedArticle>");
+        let results = parse_all(text.as_bytes());
+        assert!(results[0]
+            .as_ref()
+            .expect_err("too deep")
+            .reason
+            .contains("nested deeper"));
+    }
+
+    #[test]
+    fn cut_points_fall_after_whole_records() {
+        let end = last_record_end(SET.as_bytes()).expect("records");
+        assert!(
+            SET[..end].ends_with("</DeleteCitation>")
+                || SET[..end].ends_with("</PubmedBookArticle>")
+                || SET[..end].ends_with("</PubmedArticle>")
+        );
+        assert_eq!(last_record_end(b"<PubmedArticleSet>"), None);
+    }
+
+    #[test]
+    fn years_are_found_in_medline_dates() {
+        assert_eq!(first_year("1998 Dec-1999 Jan"), Some(1998));
+        assert_eq!(first_year("Winter 2018"), Some(2018));
+        assert_eq!(first_year("12345"), None);
+    }
+
+    #[test]
+    fn detection() {
+        assert!(looks_like(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE x>\n<PubmedArticleSet>"
+        ));
+        assert!(!looks_like("PMID- 1\n"));
+    }
+}

@@ -1,0 +1,181 @@
+//! Input formats end to end: PubMed XML (with deletions), JSON Lines, compression, standard
+//! input, detection by content and `export` round trips.
+
+use crate::util::{fixture, parse_json, stderr, stdout, CliTest, IngestJson};
+
+#[test]
+fn pubmed_xml_records_are_indexed_and_deletions_applied() {
+    let test = CliTest::new();
+    let (summary, messages) = test.index(&[&fixture("pubmed_xml/set.xml")]);
+    assert_eq!(
+        (summary.indexed, summary.deleted, summary.skipped),
+        (3, 2, 0),
+        "{messages}"
+    );
+    let (hits, _) = test.search(&["romiplostim", "--facet", "therapy"]);
+    assert_eq!(hits.ids(), ["90000001"]);
+    assert_eq!(hits.hits[0].pmid.as_deref(), Some("90000001"));
+    assert!(hits.facet("therapy").contains(&("romiplostim", 1)));
+    let deletion = test.write(
+        "delete.xml",
+        "<PubmedArticleSet><DeleteCitation><PMID Version=\"1\">90000002</PMID></DeleteCitation></PubmedArticleSet>",
+    );
+    let (summary, _) = test.index(&[&deletion]);
+    assert_eq!(
+        (
+            summary.indexed,
+            summary.deleted,
+            summary.replaced,
+            summary.records
+        ),
+        (0, 1, 0, 2)
+    );
+    let (gone, code) = test.search(&["pmid:90000002"]);
+    assert_eq!((gone.total, code), (0, 1));
+}
+
+#[test]
+fn a_bad_xml_record_is_reported_with_its_line_and_the_rest_kept() {
+    let test = CliTest::new();
+    let xml = "<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>One</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation><PMID>2</PMID><Article><ArticleTitle>Two</Title></Article></MedlineCitation></PubmedArticle>\n<PubmedArticle><MedlineCitation><PMID>3</PMID><Article><ArticleTitle>Three</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n</PubmedArticleSet>\n";
+    let path = test.write("bad.xml", xml);
+    let (summary, messages) = test.index(&[&path]);
+    assert_eq!((summary.indexed, summary.skipped), (2, 1));
+    assert!(
+        messages.contains("bad.xml: record 2, line 4, byte 173: malformed XML"),
+        "{messages}"
+    );
+    assert!(messages.contains("malformed XML"), "{messages}");
+}
+
+#[test]
+fn jsonl_export_then_index_is_a_round_trip() {
+    let test = CliTest::new();
+    test.index(&[&fixture("corpus"), &fixture("pubmed_xml/set.xml")]);
+    let export = test
+        .medlit()
+        .args(["export", "--format", "jsonl", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert!(export.status.success(), "{}", stderr(&export));
+    let first = stdout(&export);
+    assert_eq!(first.lines().count(), 9);
+    let dump = test.write("dump.jsonl", &first);
+
+    let copy = CliTest::new();
+    let (summary, messages) = copy.index(&[&dump]);
+    assert_eq!((summary.indexed, summary.skipped), (9, 0), "{messages}");
+    let again = copy
+        .medlit()
+        .args(["export", "--format", "jsonl", "--index"])
+        .arg(copy.index_dir())
+        .output()
+        .expect("runs");
+    let mut before: Vec<&str> = first.lines().collect();
+    let second = stdout(&again);
+    let mut after: Vec<&str> = second.lines().collect();
+    before.sort_unstable();
+    after.sort_unstable();
+    assert_eq!(
+        before, after,
+        "records survive export and re-index unchanged"
+    );
+}
+
+#[test]
+fn export_of_a_query_follows_the_ranking_and_filters() {
+    let test = CliTest::new();
+    test.index(&[&fixture("corpus")]);
+    let output = test
+        .medlit()
+        .args([
+            "export",
+            "--query",
+            "eltrombopag",
+            "--format",
+            "ris",
+            "--index",
+        ])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let ris = stdout(&output);
+    assert_eq!(ris.matches("TY  - JOUR").count(), 2);
+    let first_title = ris
+        .lines()
+        .find(|l| l.starts_with("TI  - "))
+        .expect("a title");
+    assert!(
+        first_title.contains("Eltrombopag after failed splenectomy"),
+        "{ris}"
+    );
+
+    let csv = test
+        .medlit()
+        .args(["export", "--format", "csv", "--year", "2020..", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    let text = stdout(&csv);
+    assert!(text.starts_with("id,pmid,doi,title,"), "{text}");
+    assert_eq!(
+        text.lines().count(),
+        1 + 3,
+        "header and the records of 2020 to 2022"
+    );
+
+    let none = test
+        .medlit()
+        .args(["export", "--query", "appendicitis", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert_eq!(none.status.code(), Some(1));
+    assert!(none.stdout.is_empty());
+}
+
+#[test]
+fn compressed_and_piped_inputs_are_read() {
+    let test = CliTest::new();
+    let xml = std::fs::read(fixture("pubmed_xml/set.xml")).expect("fixture");
+    let zst = test.write(
+        "set.xml.zst",
+        zstd::encode_all(xml.as_slice(), 3).expect("zstd"),
+    );
+    let (summary, _) = test.index(&[&zst]);
+    assert_eq!(summary.indexed, 3);
+
+    let output = test
+        .medlit()
+        .args(["index", "-", "--json", "--index"])
+        .arg(test.path().join("piped"))
+        .write_stdin(std::fs::read(fixture("corpus/general.txt")).expect("fixture"))
+        .output()
+        .expect("runs");
+    let summary: IngestJson = parse_json(&output);
+    assert_eq!(summary.indexed, 2);
+}
+
+#[test]
+fn format_is_detected_by_content_and_can_be_forced() {
+    let test = CliTest::new();
+    // JSON Lines in a .txt file is still read as JSON Lines.
+    let jsonl = test.write(
+        "records.txt",
+        "{\"title\":\"A JSON record about rituximab\",\"year\":2020}\n",
+    );
+    let (summary, _) = test.index(&[&jsonl]);
+    assert_eq!(summary.indexed, 1);
+    // Forcing the wrong format reports every record instead of guessing.
+    let output = test
+        .medlit()
+        .args(["index", "--format", "pubmed-xml", "--json", "--index"])
+        .arg(test.index_dir())
+        .arg(&jsonl)
+        .output()
+        .expect("runs");
+    let summary: IngestJson = parse_json(&output);
+    assert_eq!(summary.indexed, 0);
+}

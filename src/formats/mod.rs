@@ -152,48 +152,62 @@ fn medline_last_record_end(buf: &[u8]) -> Option<usize> {
         .filter(|&i| i > 0)
 }
 
-/// English name of an ISO 639-2 language code as MEDLINE and PubMed XML write it (`eng`,
-/// `ENG`); anything else is returned as written.
+/// ISO 639-2 codes as MEDLINE and PubMed XML write them, and the names medlit stores.
+const LANGUAGES: &[(&str, &str)] = &[
+    ("eng", "English"),
+    ("chi", "Chinese"),
+    ("jpn", "Japanese"),
+    ("ger", "German"),
+    ("fre", "French"),
+    ("spa", "Spanish"),
+    ("ita", "Italian"),
+    ("por", "Portuguese"),
+    ("rus", "Russian"),
+    ("kor", "Korean"),
+    ("dut", "Dutch"),
+    ("pol", "Polish"),
+    ("tur", "Turkish"),
+    ("swe", "Swedish"),
+    ("dan", "Danish"),
+    ("nor", "Norwegian"),
+    ("fin", "Finnish"),
+    ("cze", "Czech"),
+    ("hun", "Hungarian"),
+    ("gre", "Greek"),
+    ("heb", "Hebrew"),
+    ("ara", "Arabic"),
+    ("per", "Persian"),
+    ("ukr", "Ukrainian"),
+    ("hrv", "Croatian"),
+    ("srp", "Serbian"),
+    ("slv", "Slovenian"),
+    ("slo", "Slovak"),
+    ("rum", "Romanian"),
+    ("bul", "Bulgarian"),
+    ("lit", "Lithuanian"),
+    ("tha", "Thai"),
+    ("vie", "Vietnamese"),
+    ("ind", "Indonesian"),
+    ("mul", "Multiple languages"),
+];
+
+/// English name of an ISO 639-2 language code (`eng`, `ENG`); anything else is returned
+/// as written.
 pub fn language_name(code: &str) -> String {
-    let name = match code.trim().to_ascii_lowercase().as_str() {
-        "eng" => "English",
-        "chi" | "zho" => "Chinese",
-        "jpn" => "Japanese",
-        "ger" | "deu" => "German",
-        "fre" | "fra" => "French",
-        "spa" => "Spanish",
-        "ita" => "Italian",
-        "por" => "Portuguese",
-        "rus" => "Russian",
-        "kor" => "Korean",
-        "dut" | "nld" => "Dutch",
-        "pol" => "Polish",
-        "tur" => "Turkish",
-        "swe" => "Swedish",
-        "dan" => "Danish",
-        "nor" => "Norwegian",
-        "fin" => "Finnish",
-        "cze" | "ces" => "Czech",
-        "hun" => "Hungarian",
-        "gre" | "ell" => "Greek",
-        "heb" => "Hebrew",
-        "ara" => "Arabic",
-        "per" | "fas" => "Persian",
-        "ukr" => "Ukrainian",
-        "hrv" => "Croatian",
-        "srp" => "Serbian",
-        "slv" => "Slovenian",
-        "slo" | "slk" => "Slovak",
-        "rum" | "ron" => "Romanian",
-        "bul" => "Bulgarian",
-        "lit" => "Lithuanian",
-        "tha" => "Thai",
-        "vie" => "Vietnamese",
-        "ind" => "Indonesian",
-        "mul" => "Multiple languages",
-        _ => return code.trim().to_string(),
-    };
-    name.to_string()
+    let code = code.trim();
+    LANGUAGES
+        .iter()
+        .find(|(iso, _)| iso.eq_ignore_ascii_case(code))
+        .map_or(code, |(_, name)| name)
+        .to_string()
+}
+
+/// The ISO 639-2 code of a language name, or the name itself when it has no known code.
+pub fn language_code(name: &str) -> &str {
+    LANGUAGES
+        .iter()
+        .find(|(_, english)| english.eq_ignore_ascii_case(name.trim()))
+        .map_or(name, |(iso, _)| iso)
 }
 
 #[cfg(test)]
@@ -233,5 +247,7 @@ mod tests {
         assert_eq!(language_name("eng"), "English");
         assert_eq!(language_name("ENG"), "English");
         assert_eq!(language_name("Chinese"), "Chinese");
+        assert_eq!(language_code("German"), "ger");
+        assert_eq!(language_code("Klingon"), "Klingon");
     }
 }

@@ -27,8 +27,9 @@ use crate::schema::Fields;
 use crate::therapy::Lexicon;
 
 /// File name endings taken when a directory is walked; files named explicitly are always read.
+/// (`.json` is left out: folders of data often hold JSON manifests that are not records.)
 pub const INPUT_EXTENSIONS: &[&str] = &[
-    "txt", "nbib", "medline", "xml", "jsonl", "json", "ndjson", "gz", "zst",
+    "txt", "nbib", "medline", "xml", "jsonl", "ndjson", "gz", "zst",
 ];
 
 /// How many bytes of a file are looked at to detect its format and binary content.

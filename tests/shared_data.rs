@@ -146,3 +146,241 @@ fn the_real_seed_record_is_found_by_its_biomedical_tokens() {
         assert_eq!(results["total"], 1, "{query}");
     }
 }
+
+/// Reads a file, decompressing gzip.
+fn read_maybe_gz(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .read_to_end(&mut out)
+            .expect("gunzip");
+        out
+    } else {
+        raw
+    }
+}
+
+/// Occurrences of an opening tag `<name>` or `<name …>`.
+fn count_open_tags(text: &str, name: &str) -> usize {
+    let plain = format!("<{name}>");
+    let with_attributes = format!("<{name} ");
+    text.matches(&plain).count() + text.matches(&with_attributes).count()
+}
+
+#[test]
+fn every_pubmed_xml_original_parses_with_zero_errors_and_every_record() {
+    use medlit::formats::pubmed_xml::PubmedXmlReader;
+    use medlit::formats::Parsed;
+    let dir = shared_data().join("pubmed_xml");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest"))
+            .expect("manifest is JSON");
+    let entries = manifest.as_array().expect("a list");
+    assert_eq!(entries.len(), 25);
+    let mut total = 0;
+    for entry in entries {
+        let path = dir.join(entry["original_file"].as_str().expect("original_file"));
+        let bytes = read_maybe_gz(&path);
+        let text = String::from_utf8_lossy(&bytes);
+        // Counted independently of the parser: record elements by their opening tags.
+        let mut expected =
+            count_open_tags(&text, "PubmedArticle") + count_open_tags(&text, "PubmedBookArticle");
+        if entry["medlinecitationset_wrapped"].as_bool() == Some(true) {
+            expected += count_open_tags(&text, "MedlineCitation");
+        }
+        let in_manifest = entry["records_in_file"].as_u64().expect("count") as usize;
+        assert!(expected >= in_manifest, "{}", path.display());
+        let (mut records, mut errors) = (0, Vec::new());
+        for item in PubmedXmlReader::new(bytes.as_slice()) {
+            match item {
+                Ok(Parsed::Record(_)) => records += 1,
+                Ok(Parsed::Delete(_)) => {}
+                Err(err) => errors.push(err.to_string()),
+            }
+        }
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        assert_eq!(records, expected, "{}", path.display());
+        total += records;
+    }
+    // 1,751 articles in the manifest's count, plus 7 book articles it does not count.
+    assert_eq!(total, 1758);
+}
+
+/// Runs `medlit index` and returns its JSON summary.
+fn index_json(paths: &[&Path], index: &Path) -> serde_json::Value {
+    let output = Command::cargo_bin("medlit")
+        .expect("binary")
+        .arg("index")
+        .args(paths)
+        .arg("--index")
+        .arg(index)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "no record skipped: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json summary")
+}
+
+/// All stored records of an index, by id.
+fn exported(index: &Path) -> std::collections::HashMap<String, medlit::Record> {
+    let output = Command::cargo_bin("medlit")
+        .expect("binary")
+        .args(["export", "--format", "jsonl", "--index"])
+        .arg(index)
+        .output()
+        .expect("runs");
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|line| {
+            let record: medlit::Record = serde_json::from_str(line).expect("a record");
+            (record.id.clone(), record)
+        })
+        .collect()
+}
+
+#[test]
+fn the_pubmed_sample_indexes_completely_with_exact_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let sample = shared_data().join("pubmed_xml/pubmed_sample.xml.gz");
+    let summary = index_json(&[&sample], &index);
+    let text = String::from_utf8_lossy(&read_maybe_gz(&sample)).into_owned();
+    let in_file = count_open_tags(&text, "PubmedArticle") as u64;
+    assert_eq!(in_file, 1733, "the README's count");
+    assert_eq!(summary["indexed"], in_file);
+    assert_eq!(summary["skipped"], 0);
+    assert_eq!(summary["records"], in_file);
+
+    let records = exported(&index);
+    let r = &records["17942999"];
+    assert_eq!(r.title, "Neuroplasticity in the processing of pitch dimensions: a multidimensional scaling analysis of the mismatch negativity.");
+    assert_eq!(
+        r.journal.as_deref(),
+        Some("Restorative neurology and neuroscience")
+    );
+    assert_eq!(r.journal_iso.as_deref(), Some("Restor. Neurol. Neurosci."));
+    assert_eq!(
+        (
+            r.year,
+            r.volume.as_deref(),
+            r.issue.as_deref(),
+            r.pages.as_deref()
+        ),
+        (Some(2007), Some("25"), Some("3-4"), Some("195-210"))
+    );
+    assert_eq!(r.authors[0].name, "Bharath Chandrasekaran");
+    assert_eq!(r.affiliations, ["Department of Speech Language & Hearing Sciences, Purdue University, West Lafayette, IN 47907-2038, USA."]);
+    assert!(r
+        .abstract_text
+        .starts_with("PURPOSE: An auditory electrophysiological study"));
+    assert_eq!(r.abstract_text.lines().count(), 4, "four labelled sections");
+    assert_eq!(r.country.as_deref(), Some("Netherlands"));
+    let pitch = r
+        .mesh
+        .iter()
+        .find(|m| m.descriptor == "Pitch Perception")
+        .expect("heading");
+    assert_eq!(pitch.to_string(), "Pitch Perception/physiology*");
+    assert_eq!(pitch.ui.as_deref(), Some("D010898"));
+
+    let r = &records["25320599"];
+    assert_eq!(r.doi.as_deref(), Some("10.4314/ahs.v14i2.25"));
+    assert_eq!(r.pmc.as_deref(), Some("PMC4196389"));
+    assert_eq!(r.publication_types[0], "Case Reports");
+    assert_eq!(
+        r.keywords,
+        [
+            "BRCA2 gene",
+            "breast cancer",
+            "genetic counseling",
+            "male",
+            "mutation"
+        ]
+    );
+    assert_eq!(r.chemicals, ["Codon, Nonsense"]);
+    assert_eq!(r.authors.len(), 6);
+    assert_eq!(r.affiliations.len(), 3);
+    assert!(r.mesh.iter().any(|m| m.to_string() == "Genes, BRCA2*"));
+    assert!(
+        r.abstract_text.contains("c.6428C>A"),
+        "entities decode: {}",
+        r.abstract_text
+    );
+}
+
+#[test]
+fn all_of_pubmed_xml_indexes_with_duplicates_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = dir.path().join("index");
+    let summary = index_json(&[&shared_data().join("pubmed_xml")], &index);
+    // 1,733 unique articles plus 7 book articles; everything else replaced a copy.
+    assert_eq!(summary["records"], 1740);
+    assert_eq!(summary["skipped"], 0);
+    let indexed = summary["indexed"].as_u64().expect("count");
+    assert_eq!(indexed, 1758 + 1733, "originals and the merged sample");
+    assert_eq!(summary["replaced"].as_u64().expect("count"), indexed - 1740);
+}
+
+#[test]
+fn every_medline_file_parses_with_zero_errors() {
+    use medlit::formats::medline::MedlineReader;
+    let dir = shared_data().join("citation_formats");
+    let mut total = 0;
+    for (name, expected) in [
+        ("medline_biopython_pubmed_result1.txt", 1),
+        ("medline_biopython_pubmed_result2.txt", 4),
+        ("medline_biopython_pubmed_result3.txt", 1),
+        ("medline_dreamytang_pubmed_result.txt", 7),
+        ("medline_lushl9301_pubmed_result.txt", 2),
+    ] {
+        let bytes = std::fs::read(dir.join(name)).expect("file");
+        let pmid_lines = String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| l.starts_with("PMID-"))
+            .count();
+        assert_eq!(pmid_lines, expected, "{name}: README count");
+        let results: Vec<_> = MedlineReader::new(bytes.as_slice()).collect();
+        let errors: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(ToString::to_string)
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert_eq!(results.len(), expected, "{name}");
+        for record in results.iter().flatten() {
+            assert!(
+                record.pmid.is_some() && !record.title.is_empty(),
+                "{name}: {record:?}"
+            );
+        }
+        total += expected;
+    }
+    let index_dir = tempfile::tempdir().expect("tempdir");
+    let index = index_dir.path().join("index");
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("medline_"))
+        })
+        .collect();
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let summary = index_json(&paths, &index);
+    assert_eq!(
+        summary["indexed"], total as u64,
+        "detected as MEDLINE by content, not by name"
+    );
+}

@@ -19,7 +19,7 @@ use crate::cli::IndexDir;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files and directories to index (`-` reads standard input). Directories are walked for
-    /// .txt, .nbib, .medline, .xml, .jsonl, .json and .gz files.
+    /// .txt, .nbib, .medline, .xml, .jsonl, .ndjson, .gz and .zst files.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]

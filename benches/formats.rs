@@ -11,13 +11,22 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use medlit::formats::{Format, Parsed};
 
 fn fixture(relative: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `count` copies of the records between `first_record` and `end` in `text`, wrapped in
 /// `prefix` and `suffix`.
-fn repeat_records(text: &[u8], first_record: &str, end: &str, count: usize, prefix: &str, suffix: &str) -> Vec<u8> {
+fn repeat_records(
+    text: &[u8],
+    first_record: &str,
+    end: &str,
+    count: usize,
+    prefix: &str,
+    suffix: &str,
+) -> Vec<u8> {
     let text = String::from_utf8_lossy(text);
     let start = text.find(first_record).expect("first record");
     let stop = text.rfind(end).expect("end") + end.len();
@@ -93,7 +102,9 @@ fn benches(c: &mut Criterion) {
         })
         .collect();
     bench_format(c, "jsonl", Format::Jsonl, &jsonl);
-    let abstract_page = [fixture("abstract_page/single.txt"), b"\n".to_vec()].concat().repeat(300);
+    let abstract_page = [fixture("abstract_page/single.txt"), b"\n".to_vec()]
+        .concat()
+        .repeat(300);
     bench_format(c, "abstract_page", Format::AbstractPage, &abstract_page);
 }
 

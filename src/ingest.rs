@@ -20,7 +20,7 @@ use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
 use crate::formats::chunks::{Chunk, ChunkReader};
-use crate::formats::{Format, Location, ParseError, Parsed};
+use crate::formats::{pubmed_xml, Format, Location, ParseError, Parsed};
 use crate::index::{CommitInfo, MedlitIndex};
 use crate::record::Record;
 use crate::schema::Fields;
@@ -264,7 +264,18 @@ impl Run<'_> {
         let Some(last_record_end) = format.last_record_end() else {
             return self.items(path, format.parse(reader), &Chunk::whole());
         };
+        let preamble = match format {
+            Format::PubmedXml => reader
+                .fill_buf()
+                .ok()
+                .and_then(pubmed_xml::declaration)
+                .filter(|d| !d.contains(&b'\n'))
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         ChunkReader::new(reader, last_record_end)
+            .with_preamble(&preamble)
             .par_bridge()
             .try_for_each(|chunk| match chunk {
                 Ok(chunk) => self.items(path, format.parse(chunk.data.as_slice()), &chunk),

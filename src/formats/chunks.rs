@@ -48,6 +48,9 @@ pub struct ChunkReader<R> {
     lines: u64,
     first: bool,
     done: bool,
+    /// Bytes put before every chunk but the first (an XML declaration, so that each chunk
+    /// knows its encoding).
+    preamble: Vec<u8>,
 }
 
 impl<R: BufRead> ChunkReader<R> {
@@ -61,7 +64,16 @@ impl<R: BufRead> ChunkReader<R> {
             lines: 0,
             first: true,
             done: false,
+            preamble: Vec::new(),
         }
+    }
+
+    /// Puts `preamble` before every chunk after the first. The chunk's `offset` accounts for
+    /// it, so byte offsets of the original input stay right; it must hold no newline.
+    pub fn with_preamble(mut self, preamble: &[u8]) -> Self {
+        debug_assert!(!preamble.contains(&b'\n'));
+        self.preamble = preamble.to_vec();
+        self
     }
 
     fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
@@ -88,15 +100,28 @@ impl<R: BufRead> ChunkReader<R> {
         }
         self.carry = data.split_off(cut);
         let whole_input = self.first && self.done && self.carry.is_empty();
+        let length = data.len() as u64;
+        let newlines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let (data, offset) = if self.first || self.preamble.is_empty() {
+            (data, self.offset)
+        } else {
+            let mut with_preamble = Vec::with_capacity(self.preamble.len() + data.len());
+            with_preamble.extend_from_slice(&self.preamble);
+            with_preamble.extend_from_slice(&data);
+            (
+                with_preamble,
+                self.offset.saturating_sub(self.preamble.len() as u64),
+            )
+        };
         self.first = false;
         let chunk = Chunk {
-            offset: self.offset,
+            offset,
             lines_before: self.lines,
             whole_input,
             data,
         };
-        self.offset += chunk.data.len() as u64;
-        self.lines += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
+        self.offset += length;
+        self.lines += newlines;
         Ok(Some(chunk))
     }
 }
@@ -147,6 +172,27 @@ mod tests {
             joined.extend_from_slice(&chunk.data);
         }
         assert_eq!(joined, input.as_bytes());
+    }
+
+    #[test]
+    fn the_preamble_leads_every_later_chunk() {
+        let line = "y".repeat(999) + "\n";
+        let input = format!("<?xml?>{}", line.repeat(5_000));
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_bytes(), lines_end)
+            .with_preamble(b"<?xml?>")
+            .map(|c| c.expect("chunk"))
+            .collect();
+        assert!(chunks.len() >= 2);
+        for chunk in &chunks[1..] {
+            assert!(chunk.data.starts_with(b"<?xml?>y"));
+            let first_y = chunk.offset as usize + 7;
+            assert_eq!(&input.as_bytes()[first_y..first_y + 3], b"yyy");
+            assert_eq!(
+                input.as_bytes()[first_y - 1],
+                b'\n',
+                "a chunk starts at a line start"
+            );
+        }
     }
 
     #[test]

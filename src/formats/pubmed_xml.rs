@@ -136,6 +136,60 @@ pub struct PubmedXmlReader<R> {
     records: u64,
     eof: bool,
     failed: bool,
+    /// The encoding named by the XML declaration, once the start has been read.
+    encoding: Option<Encoding>,
+}
+
+/// The character encodings medlit reads XML in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (also the default when no declaration names one).
+    Utf8,
+    /// ISO-8859-1 / Latin-1 (windows-1252 is read as Latin-1).
+    Latin1,
+}
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Latin1 => "ISO-8859-1",
+        }
+    }
+}
+
+/// The XML declaration (`<?xml … ?>`) at the start of `head`, if any.
+pub fn declaration(head: &[u8]) -> Option<&[u8]> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &head[start..];
+    if !rest.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = memmem::find(rest, b"?>")?;
+    Some(&rest[..end + 2])
+}
+
+/// The encoding an XML declaration names; UTF-8 when it names none or one medlit does not
+/// know (records with bytes that are not UTF-8 are then reported).
+pub fn declared_encoding(head: &[u8]) -> Encoding {
+    let Some(declaration) = declaration(head) else {
+        return Encoding::Utf8;
+    };
+    let text = String::from_utf8_lossy(declaration).to_ascii_lowercase();
+    let latin1 = [
+        "iso-8859-1",
+        "iso8859-1",
+        "latin1",
+        "latin-1",
+        "windows-1252",
+        "cp1252",
+    ];
+    if latin1.iter().any(|name| text.contains(name)) {
+        Encoding::Latin1
+    } else {
+        Encoding::Utf8
+    }
 }
 
 impl<R: BufRead> PubmedXmlReader<R> {
@@ -151,6 +205,7 @@ impl<R: BufRead> PubmedXmlReader<R> {
             records: 0,
             eof: false,
             failed: false,
+            encoding: None,
         }
     }
 
@@ -220,7 +275,10 @@ impl<R: BufRead> Iterator for PubmedXmlReader<R> {
                 }) => {
                     self.records += 1;
                     self.cursor = end;
-                    let result = parse_record(&self.buffer[start..end]);
+                    let encoding = *self
+                        .encoding
+                        .get_or_insert_with(|| declared_encoding(&self.buffer));
+                    let result = parse_record_in(&self.buffer[start..end], encoding);
                     return Some(result.map_err(|reason| self.error(start, reason)));
                 }
                 Some(Span { start, end: None }) if self.buffer.len() - start > MAX_RECORD_BYTES => {
@@ -355,8 +413,31 @@ struct PendingAuthor {
     affiliations: Vec<String>,
 }
 
-/// Parses one record element (`<PubmedArticle>…</PubmedArticle>` and its kin).
+/// Parses one UTF-8 record element (`<PubmedArticle>…</PubmedArticle>` and its kin).
 pub fn parse_record(bytes: &[u8]) -> Result<Parsed, String> {
+    parse_record_in(bytes, Encoding::Utf8)
+}
+
+/// Parses one record element in the given encoding. Bytes that are not valid in it make the
+/// record invalid: a wrong encoding declaration costs the records it garbles, not the file.
+pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, String> {
+    let transcoded: String;
+    let bytes = match encoding {
+        Encoding::Utf8 => match std::str::from_utf8(bytes) {
+            Ok(_) => bytes,
+            Err(err) => {
+                return Err(format!(
+                    "invalid UTF-8 at byte {} of the record (the file declares {}, or nothing)",
+                    err.valid_up_to(),
+                    encoding.name()
+                ))
+            }
+        },
+        Encoding::Latin1 => {
+            transcoded = bytes.iter().map(|&b| char::from(b)).collect();
+            transcoded.as_bytes()
+        }
+    };
     let mut reader = Reader::from_reader(bytes);
     reader.config_mut().check_end_names = true;
     let mut parser = RecordParser::default();
@@ -941,6 +1022,45 @@ mod tests {
         assert_eq!(first_year("1998 Dec-1999 Jan"), Some(1998));
         assert_eq!(first_year("Winter 2018"), Some(2018));
         assert_eq!(first_year("12345"), None);
+    }
+
+    #[test]
+    fn latin1_files_are_decoded_and_undeclared_latin1_is_reported() {
+        let record = b"<PubmedArticle><MedlineCitation><PMID>5</PMID><Article><ArticleTitle>Caf\xe9 au lait spots</ArticleTitle></Article></MedlineCitation></PubmedArticle>";
+        let mut declared =
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<PubmedArticleSet>".to_vec();
+        declared.extend_from_slice(record);
+        let all = records(&declared);
+        assert_eq!(all[0].title, "Café au lait spots");
+        let mut wrong =
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PubmedArticleSet>\n".to_vec();
+        wrong.extend_from_slice(record);
+        wrong.extend_from_slice(b"\n<PubmedArticle><MedlineCitation><PMID>6</PMID><Article><ArticleTitle>Fine</ArticleTitle></Article></MedlineCitation></PubmedArticle>");
+        let results = parse_all(&wrong);
+        let error = results[0].as_ref().expect_err("not UTF-8");
+        assert!(
+            error
+                .reason
+                .contains("invalid UTF-8 at byte 72 of the record"),
+            "{}",
+            error.reason
+        );
+        assert_eq!(error.location.line, Some(3));
+        assert!(matches!(&results[1], Ok(Parsed::Record(r)) if r.title == "Fine"));
+    }
+
+    #[test]
+    fn declarations_are_found() {
+        assert_eq!(
+            declaration(b"\n<?xml version=\"1.0\"?><a/>"),
+            Some(&b"<?xml version=\"1.0\"?>"[..])
+        );
+        assert_eq!(declaration(b"<PubmedArticleSet>"), None);
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding='windows-1252'?>"),
+            Encoding::Latin1
+        );
+        assert_eq!(declared_encoding(b"<?xml version='1.0'?>"), Encoding::Utf8);
     }
 
     #[test]

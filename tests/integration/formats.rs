@@ -179,3 +179,48 @@ fn format_is_detected_by_content_and_can_be_forced() {
     let summary: IngestJson = parse_json(&output);
     assert_eq!(summary.indexed, 0);
 }
+
+#[test]
+fn a_large_xml_file_is_parsed_in_chunks_with_file_wide_locations() {
+    let test = CliTest::new();
+    let records = 15_000;
+    let bad = 14_000;
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<PubmedArticleSet>\n");
+    for pmid in 1..=records {
+        let title_end = if pmid == bad {
+            "</Title>"
+        } else {
+            "</ArticleTitle>"
+        };
+        xml.push_str(&format!(
+            "<PubmedArticle><MedlineCitation><PMID>{pmid}</PMID><Article><ArticleTitle>Record {pmid} about \
+             caf\u{e9} and rituximab{title_end}<Abstract><AbstractText>Padding text to make each record a few hundred \
+             bytes long, so that the file spans several chunks.</AbstractText></Abstract></Article>\
+             </MedlineCitation></PubmedArticle>\n"
+        ));
+    }
+    xml.push_str("</PubmedArticleSet>\n");
+    // The file is Latin-1, as declared.
+    let latin1: Vec<u8> = xml
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("latin-1"))
+        .collect();
+    assert!(
+        latin1.len() > 4 << 20,
+        "larger than one chunk: {}",
+        latin1.len()
+    );
+    let path = test.write("large.xml", &latin1);
+    let (summary, messages) = test.index(&[&path]);
+    assert_eq!(
+        (summary.indexed, summary.skipped),
+        (records as u64 - 1, 1),
+        "{messages}"
+    );
+    // Line 2 + bad is the malformed record's line in the whole file, not in its chunk.
+    let expected = format!("large.xml: line {}, byte ", bad + 2);
+    assert!(messages.contains(&expected), "{expected} in {messages}");
+    let (hits, _) = test.search(&["title:café", "--limit", "1"]);
+    assert_eq!(hits.total, records - 1, "Latin-1 decoded in every chunk");
+}

@@ -351,7 +351,7 @@ impl<'a> Search<'a> {
             .parse_query(&escape_word_apostrophes(text))
             .map_err(|err| Error::Query {
                 query: text.to_string(),
-                reason: query_error_reason(&err),
+                reason: query_error_reason(&err, text),
             })
     }
 
@@ -447,16 +447,67 @@ fn escape_word_apostrophes(query: &str) -> String {
     out
 }
 
-/// A query parser error in words, with the fields one may use when a field is unknown.
-fn query_error_reason(err: &tantivy::query::QueryParserError) -> String {
+/// A query parser error in words: what is wrong and, for syntax errors, where (tantivy's
+/// parser does not say), with the fields one may use when a field is unknown.
+fn query_error_reason(err: &tantivy::query::QueryParserError, query: &str) -> String {
     use tantivy::query::QueryParserError as E;
     match err {
         E::FieldDoesNotExist(field) => format!(
             "unknown field {field:?}; searchable fields are title, abstract, keywords, mesh, author, affiliation, journal, year, id, doi, pmid"
         ),
-        E::SyntaxError(detail) => format!("syntax error ({detail}); check quotes, parentheses and operators"),
+        E::SyntaxError(_) => match locate_syntax_problem(query) {
+            Some(problem) => format!("syntax error: {problem}"),
+            None => "syntax error; check quotes, parentheses, operators and field:value pairs".into(),
+        },
         other => other.to_string(),
     }
+}
+
+/// Finds the first unclosed quote, unbalanced parenthesis, dangling operator or field
+/// without a value, with its 1-based character column.
+fn locate_syntax_problem(query: &str) -> Option<String> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut open_parens = Vec::new();
+    let mut quote_start = None;
+    for (index, &c) in chars.iter().enumerate() {
+        let column = index + 1;
+        match (c, quote_start) {
+            ('"', None) => quote_start = Some(column),
+            ('"', Some(_)) => quote_start = None,
+            (_, Some(_)) => {}
+            ('(', None) => open_parens.push(column),
+            (')', None) => {
+                if open_parens.pop().is_none() {
+                    return Some(format!("unmatched ')' at column {column}"));
+                }
+            }
+            (':', None) => {
+                let next = chars.get(index + 1);
+                if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
+                    return Some(format!("field without a value at column {column}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(column) = quote_start {
+        return Some(format!("unclosed quote opened at column {column}"));
+    }
+    if let Some(column) = open_parens.pop() {
+        return Some(format!("unclosed '(' at column {column}"));
+    }
+    let words: Vec<&str> = query.split_whitespace().collect();
+    if let Some(last) = words.last() {
+        if matches!(*last, "AND" | "OR" | "NOT") {
+            let column = query
+                .rfind(last)
+                .map_or(0, |byte| query[..byte].chars().count() + 1);
+            return Some(format!(
+                "operator {last} at column {column} has nothing after it"
+            ));
+        }
+    }
+    None
 }
 
 /// The snippet text and highlight ranges for an abstract; the start of the abstract when no
@@ -594,6 +645,31 @@ mod tests {
             merge_ranges(&[232..236, 232..234, 235..236, 240..245]),
             [[232, 236], [240, 245]]
         );
+    }
+
+    #[test]
+    fn syntax_problems_are_located() {
+        assert_eq!(
+            locate_syntax_problem("\"unclosed phrase").as_deref(),
+            Some("unclosed quote opened at column 1")
+        );
+        assert_eq!(
+            locate_syntax_problem("(a OR b").as_deref(),
+            Some("unclosed '(' at column 1")
+        );
+        assert_eq!(
+            locate_syntax_problem("a OR b)").as_deref(),
+            Some("unmatched ')' at column 7")
+        );
+        assert_eq!(
+            locate_syntax_problem("title: x").as_deref(),
+            Some("field without a value at column 6")
+        );
+        assert_eq!(
+            locate_syntax_problem("itp AND").as_deref(),
+            Some("operator AND at column 5 has nothing after it")
+        );
+        assert_eq!(locate_syntax_problem("\"a (b\" c"), None);
     }
 
     #[test]

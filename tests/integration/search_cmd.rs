@@ -321,11 +321,16 @@ fn no_match_exits_1_and_bad_query_exits_2() {
     let test = corpus();
     let (none, code) = test.search(&["appendicitis"]);
     assert_eq!((none.total, code), (0, 1));
-    for bad in ["nosuchfield:x", "\"unclosed", "(a OR"] {
+    for (bad, reason) in [
+        ("nosuchfield:x", "unknown field \"nosuchfield\""),
+        ("\"unclosed", "unclosed quote opened at column 1"),
+        ("itp AND (a OR", "unclosed '(' at column 9"),
+    ] {
         let output = test.search_output(&[bad], false);
         assert_eq!(output.status.code(), Some(2), "{bad}");
         let message = stderr(&output);
         assert!(message.contains("invalid query"), "{bad}: {message}");
+        assert!(message.contains(reason), "{bad}: {message}");
         assert!(!message.contains("panicked"), "{message}");
     }
 }

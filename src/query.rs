@@ -476,10 +476,8 @@ fn locate_syntax_problem(query: &str) -> Option<String> {
             ('"', Some(_)) => quote_start = None,
             (_, Some(_)) => {}
             ('(', None) => open_parens.push(column),
-            (')', None) => {
-                if open_parens.pop().is_none() {
-                    return Some(format!("unmatched ')' at column {column}"));
-                }
+            (')', None) if open_parens.pop().is_none() => {
+                return Some(format!("unmatched ')' at column {column}"));
             }
             (':', None) => {
                 let next = chars.get(index + 1);

@@ -24,6 +24,7 @@ pub mod export;
 pub mod facets;
 pub mod formats;
 pub mod index;
+pub mod mesh;
 pub mod ingest;
 pub mod query;
 pub mod record;

@@ -69,6 +69,14 @@ pub enum Error {
         /// What is wrong.
         source: crate::therapy::LexiconError,
     },
+    /// A MeSH vocabulary file or the stored vocabulary is unusable.
+    #[error("MeSH vocabulary {path}: {reason}")]
+    Vocabulary {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A stored record could not be decoded.
     #[error("stored record is corrupt: {0}")]
     StoredRecord(#[from] serde_json::Error),

@@ -9,6 +9,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Ta
 
 use crate::analysis;
 use crate::error::{Error, Result};
+use crate::mesh::MeshVocabulary;
 use crate::schema::{Fields, SCHEMA_VERSION};
 
 /// Metadata medlit stores as the payload of every commit.
@@ -44,6 +45,7 @@ pub struct MedlitIndex {
     /// Handles of the schema's fields.
     pub fields: Fields,
     path: PathBuf,
+    vocabulary: std::sync::OnceLock<Option<MeshVocabulary>>,
 }
 
 impl MedlitIndex {
@@ -84,6 +86,7 @@ impl MedlitIndex {
             index,
             fields,
             path: path.to_path_buf(),
+            vocabulary: std::sync::OnceLock::new(),
         })
     }
 
@@ -113,7 +116,25 @@ impl MedlitIndex {
             index,
             fields,
             path: path.to_path_buf(),
+            vocabulary: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The MeSH vocabulary stored with the index, loaded on first use; `None` without one.
+    pub fn vocabulary(&self) -> Result<Option<&MeshVocabulary>> {
+        if let Some(loaded) = self.vocabulary.get() {
+            return Ok(loaded.as_ref());
+        }
+        let loaded = MeshVocabulary::load(&self.path).map_err(|err| Error::Vocabulary {
+            path: self.path.join(crate::mesh::VOCABULARY_DIR),
+            reason: err.to_string(),
+        })?;
+        Ok(self.vocabulary.get_or_init(|| loaded).as_ref())
+    }
+
+    /// Forgets the loaded vocabulary (after a new one was stored).
+    pub fn reload_vocabulary(&mut self) {
+        self.vocabulary = std::sync::OnceLock::new();
     }
 
     /// Where the index lives.

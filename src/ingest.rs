@@ -22,6 +22,7 @@ use crate::error::Result;
 use crate::formats::chunks::{Chunk, ChunkReader};
 use crate::formats::{pubmed_xml, Format, Location, ParseError, Parsed};
 use crate::index::{CommitInfo, MedlitIndex};
+use crate::mesh::MeshVocabulary;
 use crate::record::Record;
 use crate::schema::Fields;
 use crate::therapy::Lexicon;
@@ -187,6 +188,8 @@ struct Run<'a> {
     counters: Counters,
     /// The index as it was when the run started.
     before: tantivy::Searcher,
+    /// The index's MeSH vocabulary, if it has one.
+    vocabulary: Option<&'a MeshVocabulary>,
 }
 
 /// Indexes `files` into `index` and commits once at the end.
@@ -207,6 +210,7 @@ pub fn ingest(
         observer,
         counters: Counters::default(),
         before: searcher,
+        vocabulary: index.vocabulary()?,
     };
     files.par_iter().try_for_each(|path| run.file(path))?;
     let Counters {
@@ -360,8 +364,8 @@ impl Run<'_> {
     /// Derives a record's therapies and sends it to the writer, replacing its id.
     fn record(&self, mut record: Record) -> Result<()> {
         record.ensure_id();
-        record.therapies = self.options.lexicon.find_in_record(&record);
-        let document = self.fields.document(&record)?;
+        record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
+        let document = self.fields.document(&record, self.vocabulary)?;
         let id = Term::from_field_text(self.fields.id, &record.id);
         self.writer
             .run([UserOperation::Delete(id), UserOperation::Add(document)])?;

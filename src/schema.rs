@@ -8,6 +8,7 @@
 //! | `year` | u64, indexed and fast (range queries) | the record |
 //! | `facet_*` | facet, for counts | MeSH descriptors, major descriptors, qualifiers, therapies, publication types, journal, language, country, year |
 //! | `key_*` | exact lower-cased string, for filters | the same values as the facets |
+//! | `mesh_tree`, `major_tree` | hierarchical facet of MeSH tree paths (`/C/C15/C15.378/…`) | headings resolved through the vocabulary, all / major topics only |
 //! | `record` | stored JSON of the whole record | the record |
 
 use tantivy::schema::{
@@ -17,10 +18,11 @@ use tantivy::schema::{
 use tantivy::TantivyDocument;
 
 use crate::analysis;
+use crate::mesh::{self, MeshVocabulary};
 use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Names of the full-text fields, as used in `field:term` queries.
 pub mod names {
@@ -103,15 +105,21 @@ impl FacetKind {
         }
     }
 
-    /// The values a record has for this facet.
-    pub fn values(self, record: &Record) -> Vec<String> {
+    /// The values a record has for this facet. MeSH descriptors are given by their
+    /// current preferred name when the vocabulary knows them.
+    pub fn values(self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> Vec<String> {
+        let name = |heading: &crate::record::MeshHeading| -> String {
+            vocabulary
+                .and_then(|v| v.resolve(heading))
+                .map_or_else(|| heading.descriptor.clone(), |d| d.name.to_string())
+        };
         let mut values: Vec<String> = match self {
-            FacetKind::Mesh => record.mesh.iter().map(|m| m.descriptor.clone()).collect(),
+            FacetKind::Mesh => record.mesh.iter().map(name).collect(),
             FacetKind::Major => record
                 .mesh
                 .iter()
                 .filter(|m| m.is_major_topic())
-                .map(|m| m.descriptor.clone())
+                .map(name)
                 .collect(),
             FacetKind::Qualifier => record
                 .mesh
@@ -159,7 +167,19 @@ pub struct Fields {
     pub year: Field,
     /// Stored record JSON.
     pub record: Field,
+    /// MeSH tree paths of every heading (hierarchical facet; needs a vocabulary).
+    pub mesh_tree: Field,
+    /// MeSH tree paths of major-topic headings.
+    pub major_tree: Field,
     facets: Vec<(FacetKind, Field, Field)>,
+}
+
+/// Names of the hierarchical MeSH facet fields.
+pub mod tree_names {
+    /// All headings.
+    pub const MESH_TREE: &str = "mesh_tree";
+    /// Major-topic headings.
+    pub const MAJOR_TREE: &str = "major_tree";
 }
 
 impl Fields {
@@ -183,6 +203,8 @@ impl Fields {
                 NumericOptions::default().set_indexed().set_fast(),
             ),
             record: builder.add_bytes_field(names::RECORD, STORED),
+            mesh_tree: builder.add_facet_field(tree_names::MESH_TREE, FacetOptions::default()),
+            major_tree: builder.add_facet_field(tree_names::MAJOR_TREE, FacetOptions::default()),
             facets: FacetKind::ALL
                 .iter()
                 .map(|&kind| add_facet_fields(&mut builder, kind))
@@ -207,6 +229,8 @@ impl Fields {
             pmid: get(names::PMID)?,
             year: get(names::YEAR)?,
             record: get(names::RECORD)?,
+            mesh_tree: get(tree_names::MESH_TREE)?,
+            major_tree: get(tree_names::MAJOR_TREE)?,
             facets: FacetKind::ALL
                 .iter()
                 .map(|&kind| {
@@ -249,8 +273,13 @@ impl Fields {
         ]
     }
 
-    /// Turns a record into a document. The record must have its id and therapies set.
-    pub fn document(&self, record: &Record) -> Result<TantivyDocument, serde_json::Error> {
+    /// Turns a record into a document. The record must have its id and therapies set;
+    /// with a vocabulary, its MeSH headings are also indexed under their tree paths.
+    pub fn document(
+        &self,
+        record: &Record,
+        vocabulary: Option<&MeshVocabulary>,
+    ) -> Result<TantivyDocument, serde_json::Error> {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, &record.id);
         doc.add_text(self.title, &record.title);
@@ -268,6 +297,9 @@ impl Fields {
         }
         for author in &record.authors {
             doc.add_text(self.author, &author.name);
+            if let Some(short) = pubmed_author_form(&author.name) {
+                doc.add_text(self.author, short);
+            }
         }
         for affiliation in &record.affiliations {
             doc.add_text(self.affiliation, affiliation);
@@ -285,14 +317,64 @@ impl Fields {
             doc.add_u64(self.year, u64::from(year));
         }
         for &(kind, facet, key) in &self.facets {
-            for value in kind.values(record) {
+            for value in kind.values(record, vocabulary) {
                 doc.add_facet(facet, Facet::from_path([value.as_str()]));
                 doc.add_text(key, value.to_lowercase());
             }
         }
+        if let Some(iso) = &record.journal_iso {
+            doc.add_text(self.key(FacetKind::Journal), iso.to_lowercase());
+        }
+        if let Some(vocabulary) = vocabulary {
+            self.add_tree_paths(&mut doc, record, vocabulary);
+        }
         doc.add_bytes(self.record, &serde_json::to_vec(record)?);
         Ok(doc)
     }
+}
+
+impl Fields {
+    /// Indexes each resolved heading under every tree path of its descriptor.
+    fn add_tree_paths(&self, doc: &mut TantivyDocument, record: &Record, vocabulary: &MeshVocabulary) {
+        let mut seen = std::collections::HashSet::new();
+        for heading in &record.mesh {
+            let Some(descriptor) = vocabulary.resolve(heading) else {
+                continue;
+            };
+            for tree_number in descriptor.tree_numbers() {
+                if !seen.insert(tree_number) {
+                    continue;
+                }
+                let facet = Facet::from_path(mesh::tree_path(tree_number));
+                if heading.is_major_topic() {
+                    doc.add_facet(self.major_tree, facet.clone());
+                }
+                doc.add_facet(self.mesh_tree, facet);
+            }
+        }
+    }
+}
+
+/// PubMed's short author form, for `Smith J[au]`: `John Q Smith` → `Smith JQ`,
+/// `Smith, John` → `Smith J`. `None` for one-word and collective names.
+pub fn pubmed_author_form(name: &str) -> Option<String> {
+    let (last, given) = match name.split_once(',') {
+        Some((last, given)) => (last.trim(), given.trim()),
+        None => {
+            let (given, last) = name.trim().rsplit_once(' ')?;
+            (last, given)
+        }
+    };
+    let initials: String = given
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .filter_map(|part| part.chars().next())
+        .filter(|c| c.is_alphabetic())
+        .flat_map(char::to_uppercase)
+        .collect();
+    let collective = ["group", "consortium", "committee", "network", "society", "collaborat"]
+        .iter()
+        .any(|word| name.to_lowercase().contains(word));
+    (!initials.is_empty() && !last.is_empty() && !collective).then(|| format!("{last} {initials}"))
 }
 
 fn text_options() -> TextOptions {
@@ -349,13 +431,13 @@ mod tests {
             ..Record::default()
         };
         assert_eq!(
-            FacetKind::Major.values(&record),
+            FacetKind::Major.values(&record, None),
             ["Child", "Thrombocytopenia"]
         );
         assert_eq!(
-            FacetKind::Mesh.values(&record),
+            FacetKind::Mesh.values(&record, None),
             ["Child", "Humans", "Thrombocytopenia"]
         );
-        assert_eq!(FacetKind::Qualifier.values(&record), ["blood", "therapy"]);
+        assert_eq!(FacetKind::Qualifier.values(&record, None), ["blood", "therapy"]);
     }
 }

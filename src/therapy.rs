@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::mesh::MeshVocabulary;
 use crate::record::Record;
 
 /// The lexicon shipped with medlit.
@@ -213,6 +214,63 @@ impl Lexicon {
     }
 }
 
+/// Tree branches whose descriptors are therapies whenever a record is indexed with them:
+/// Therapeutics (E02) and Surgical Procedures, Operative (E04).
+pub const THERAPY_BRANCHES: [&str; 2] = ["E02", "E04"];
+/// Drug branches of Chemicals and Drugs: pharmacologic classes by therapeutic use
+/// (D27.505.954) and pharmaceutical preparations (D26).
+pub const DRUG_BRANCHES: [&str; 2] = ["D27.505.954", "D26"];
+/// Qualifiers that say a chemical heading (any D branch) was given as a treatment.
+pub const DRUG_QUALIFIERS: [&str; 2] = ["therapeutic use", "administration & dosage"];
+
+impl Lexicon {
+    /// Every therapy of a record: lexicon matches in its text, and, with a vocabulary, the
+    /// MeSH headings that are therapies (see [`mesh_therapies`]), each under one canonical
+    /// name (the lexicon's when it knows the descriptor, else the lower-cased descriptor).
+    pub fn therapies_of(&self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> Vec<String> {
+        let mut names = self.find_in_record(record);
+        if let Some(vocabulary) = vocabulary {
+            for descriptor in mesh_therapies(record, vocabulary) {
+                let canonical = self
+                    .find([descriptor.as_str()])
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| descriptor.to_lowercase());
+                names.push(canonical);
+            }
+            names.sort_unstable();
+            names.dedup();
+        }
+        names
+    }
+}
+
+/// Preferred names of a record's MeSH headings that are therapies: descriptors under
+/// [`THERAPY_BRANCHES`] or [`DRUG_BRANCHES`], and any Chemicals and Drugs (D) descriptor
+/// qualified as given ([`DRUG_QUALIFIERS`], e.g. `Rituximab/therapeutic use`).
+pub fn mesh_therapies(record: &Record, vocabulary: &MeshVocabulary) -> Vec<String> {
+    let mut names = Vec::new();
+    for heading in &record.mesh {
+        let Some(descriptor) = vocabulary.resolve(heading) else {
+            continue;
+        };
+        let given_as_drug = heading
+            .qualifiers
+            .iter()
+            .any(|q| DRUG_QUALIFIERS.contains(&q.name.as_str()));
+        let is_therapy = descriptor.tree_numbers().any(|tree| {
+            let under = |branch: &str| tree == branch || tree.starts_with(&format!("{branch}."));
+            THERAPY_BRANCHES.iter().any(|b| under(b))
+                || DRUG_BRANCHES.iter().any(|b| under(b))
+                || (given_as_drug && tree.starts_with('D'))
+        });
+        if is_therapy {
+            names.push(descriptor.name.to_string());
+        }
+    }
+    names
+}
+
 /// True when the characters around `text[start..end]` are not letters or digits.
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
@@ -288,6 +346,41 @@ mod tests {
             lexicon.find(["after hematopoietic stem cell transplantation"]),
             ["hematopoietic stem cell transplantation"]
         );
+    }
+
+    #[test]
+    fn mesh_headings_that_are_therapies_join_the_lexicon_matches() {
+        use crate::mesh::Descriptor;
+        let descriptor = |ui: &str, name: &str, tree: &str| Descriptor {
+            ui: ui.into(),
+            name: name.into(),
+            tree_numbers: vec![tree.into()],
+            entry_terms: Vec::new(),
+        };
+        let vocabulary = MeshVocabulary::build(
+            vec![
+                descriptor("D1", "Splenectomy", "E04.579.850"),
+                descriptor("D2", "Rituximab", "D12.776.124.486.485.114.224.060.500"),
+                descriptor("D3", "Interleukin-6", "D12.644.276.374.465"),
+                descriptor("D4", "Plasmapheresis", "E02.095.147.500.500"),
+                descriptor("D5", "Thrombocytopenia", "C15.378.140.855"),
+            ],
+            &[],
+        )
+        .expect("builds");
+        let record = Record {
+            title: "A case".into(),
+            mesh: ["Splenectomy", "Rituximab/therapeutic use", "Interleukin-6/blood", "Plasmapheresis", "Thrombocytopenia/therapy"]
+                .iter()
+                .filter_map(|h| crate::record::MeshHeading::parse(h))
+                .collect(),
+            ..Record::default()
+        };
+        assert_eq!(mesh_therapies(&record, &vocabulary), ["Splenectomy", "Rituximab", "Plasmapheresis"]);
+        let lexicon = Lexicon::parse("plasma exchange\tprocedure\tplasmapheresis\nsplenectomy\tprocedure\t\n").expect("parses");
+        // Lexicon names win; a descriptor the lexicon lacks is kept in lower case.
+        assert_eq!(lexicon.therapies_of(&record, Some(&vocabulary)), ["plasma exchange", "rituximab", "splenectomy"]);
+        assert_eq!(lexicon.therapies_of(&record, None), ["plasma exchange", "splenectomy"]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ fn stats_report_records_segments_facets_and_version() {
     assert_eq!(stats.deleted, 0);
     assert!(stats.segments >= 1);
     assert!(stats.size_bytes > 1000);
-    assert_eq!(stats.schema_version, 1);
+    assert_eq!(stats.schema_version, medlit::schema::SCHEMA_VERSION);
     assert_eq!(
         stats.medlit_version.as_deref(),
         Some(env!("CARGO_PKG_VERSION"))
@@ -41,5 +41,6 @@ fn stats_report_records_segments_facets_and_version() {
         .expect("runs");
     let text = stdout(&text);
     assert!(text.contains("records       6"), "{text}");
-    assert!(text.contains("schema        version 1"), "{text}");
+    let version = format!("schema        version {}", medlit::schema::SCHEMA_VERSION);
+    assert!(text.contains(&version), "{text}");
 }

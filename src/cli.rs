@@ -25,6 +25,8 @@ pub enum Command {
     Search(commands::search::Args),
     /// Write the stored records (all, or a query's hits) as JSON Lines, MEDLINE, RIS or CSV.
     Export(commands::export::Args),
+    /// Import a MeSH vocabulary into an index, or look a descriptor up.
+    Mesh(commands::mesh::Args),
     /// Show what an index holds: records, size, segments, facets, schema version.
     Stats(commands::stats::Args),
     /// Index the embedded sample corpus and run a faceted query on it.

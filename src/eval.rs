@@ -4,31 +4,38 @@
 //!
 //! The metrics follow trec_eval (`ndcg_cut`, `recall`, `map_cut`) as BEIR runs it through
 //! pytrec_eval, and BEIR's own MRR@k: the gain of a document is its graded relevance, and a
-//! grade ≤ 0 (or no judgment) means not relevant. Three deliberate differences from
-//! trec_eval, which only matter for unusual inputs:
+//! grade ≤ 0 (or no judgment) means not relevant. Where this module departs from those tools
+//! (only unusual inputs notice):
 //!
 //! - a ranking is taken in the order given (the order of [`read_trec_run`] is the rank
-//!   column); trec_eval ignores that column and sorts by score, ties by doc id descending;
+//!   column); trec_eval and pytrec_eval ignore that column and sort by score, ties by doc id;
 //! - a document listed twice in a ranking counts at its first position and the repeat is
 //!   dropped (later documents move up); trec_eval rejects such a run;
-//! - [`evaluate`] averages over the judged queries that have at least one relevant document,
-//!   as BEIR does; a query that was run but is not in the qrels (or has no relevant document)
-//!   is skipped, and a query with relevant documents that was not run counts as all zeros
-//!   (trec_eval's `-c`), so leaving queries out of a run cannot raise the scores.
+//! - [`evaluate`] averages over the queries with at least one relevant judgment. A query that
+//!   was run but has none is skipped (pytrec_eval skips it only when it is not in the qrels
+//!   at all, and scores a query judged only non-relevant as 0). A query with relevant
+//!   judgments that was not run counts as all zeros, like trec_eval's `-c` (pytrec_eval and
+//!   BEIR leave it out), so dropping queries from a run cannot raise the scores. When every
+//!   judged query has a relevant document and is run, as with SciFact and NFCorpus, all
+//!   conventions agree.
 //!
 //! Input formats, detected line by line so the caller need not name them:
 //!
 //! - queries ([`read_queries`]): BEIR `queries.jsonl` (`{"_id": "1", "text": "…"}`), one
-//!   `ID<TAB>TEXT` per line (NFCorpus `*.queries`), or TREC topics (`<top> <num> Number: 301
-//!   <title> …</top>`, whose title is the query text);
+//!   `ID<TAB>TEXT` per line (NFCorpus `*.queries`), or TREC topics
+//!   (`<top> <num> Number: 301 <title> …</top>`, whose title is the query text);
 //! - qrels ([`read_qrels`]): TREC `qid 0 docid rel` (whitespace separated; NFCorpus) or BEIR
 //!   TSV `query-id corpus-id score` with that header line (SciFact);
 //! - runs ([`read_trec_run`], [`write_trec_run`]): TREC `qid Q0 docid rank score tag`;
 //! - documents ([`read_nfcorpus_docs`]): NFCorpus `ID<TAB>TEXT`, read as records whose text
-//!   is the abstract. NFCorpus text (documents and queries) was pre-processed by its authors:
-//!   lower-cased, stop words removed, numbers replaced by `num`, punctuation dropped, and the
-//!   title run into the abstract, so scores on it are not comparable with BEIR's raw-text
-//!   NFCorpus.
+//!   is the abstract.
+//!
+//! NFCorpus documents were pre-processed by the dataset's authors: lower-cased, stop words
+//! removed, numbers replaced by `num`, punctuation dropped, the title run into the abstract.
+//! Its queries are only lower-cased and tokenized, as in
+//! `is vitamin d3 ( cholecalciferol ) preferable to d2 ?`: they keep stop words, digits and
+//! punctuation, so a number in a query never matches a document. Scores on this variant are not comparable with BEIR's raw-text
+//! NFCorpus.
 //!
 //! Blank lines are skipped everywhere. Errors name the 1-based line; the caller adds the file.
 
@@ -428,7 +435,7 @@ pub fn read_queries(reader: impl BufRead) -> Result<Vec<Query>, EvalError> {
             continue;
         }
         if !text.is_empty() {
-            queries.push(line_no, parse_query_line(line_no, text)?)?;
+            queries.push(line_no, parse_query_line(line_no, line)?)?;
         }
     }
     match topic {
@@ -459,9 +466,10 @@ impl QueryList {
     }
 }
 
-/// One line holding a whole query: BEIR JSON or `ID<TAB>TEXT`.
+/// One line holding a whole query: BEIR JSON or `ID<TAB>TEXT`. The line is not trimmed
+/// first, so that `ID<TAB>` followed by blanks is reported as a query without text.
 fn parse_query_line(line: u64, text: &str) -> Result<Query, EvalError> {
-    if text.starts_with('{') {
+    if text.trim_start().starts_with('{') {
         let query: BeirQuery = serde_json::from_str(text)
             .map_err(|err| EvalError::parse(line, format!("not a BEIR query: {err}")))?;
         return checked_query(line, query.id.into_string(), query.text);
@@ -603,9 +611,9 @@ fn add_judgment(qrels: &mut Qrels, line: u64, fields: &[&str]) -> Result<(), Eva
             return Err(EvalError::parse(line, reason));
         }
     };
-    let grade: i32 = grade.parse().map_err(|_| {
-        EvalError::parse(line, format!("relevance {grade:?} is not an integer"))
-    })?;
+    let grade: i32 = grade
+        .parse()
+        .map_err(|_| EvalError::parse(line, format!("relevance {grade:?} is not an integer")))?;
     match qrels.insert(query_id, doc_id, grade) {
         Some(previous) if previous != grade => Err(EvalError::parse(
             line,
@@ -742,11 +750,626 @@ fn parse_nfcorpus_doc(line: u64, text: &str) -> Result<Record, EvalError> {
         return Err(EvalError::parse(line, "document has no id"));
     }
     if body.is_empty() {
-        return Err(EvalError::parse(line, format!("document {id:?} has no text")));
+        return Err(EvalError::parse(
+            line,
+            format!("document {id:?} has no text"),
+        ));
     }
     Ok(Record {
         id: id.to_string(),
         abstract_text: body.to_string(),
         ..Record::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QRELS_TREC: &str = include_str!("../tests/fixtures/eval/qrels.trec");
+    const QRELS_TSV: &str = include_str!("../tests/fixtures/eval/qrels.tsv");
+    const QUERIES_JSONL: &str = include_str!("../tests/fixtures/eval/queries.jsonl");
+    const QUERIES_TSV: &str = include_str!("../tests/fixtures/eval/queries.tsv");
+    const RUN_TREC: &str = include_str!("../tests/fixtures/eval/run.trec");
+
+    const TOLERANCE: f64 = 1e-9;
+
+    fn assert_close(actual: f64, expected: f64, what: &str) {
+        assert!(
+            (actual - expected).abs() < TOLERANCE,
+            "{what}: got {actual}, expected {expected}"
+        );
+    }
+
+    fn assert_metrics(actual: &QueryMetrics, expected: [f64; 4], what: &str) {
+        assert_close(actual.ndcg_at_10, expected[0], &format!("{what} nDCG@10"));
+        assert_close(
+            actual.recall_at_100,
+            expected[1],
+            &format!("{what} Recall@100"),
+        );
+        assert_close(actual.map_at_100, expected[2], &format!("{what} AP@100"));
+        assert_close(actual.mrr_at_10, expected[3], &format!("{what} RR@10"));
+    }
+
+    fn judgments(pairs: &[(&str, i32)]) -> HashMap<String, i32> {
+        pairs.iter().map(|&(d, g)| (d.to_string(), g)).collect()
+    }
+
+    fn parse_error_line(err: EvalError) -> (u64, String) {
+        match err {
+            EvalError::Parse { line, reason } => (line, reason),
+            EvalError::Io(err) => panic!("expected a parse error, got {err}"),
+        }
+    }
+
+    // The fixture collection, by hand. Discount of rank r is log2(r + 1):
+    //   log2(2) = 1, log2(3) = 1.584962500721156, log2(4) = 2, log2(5) = 2.321928094887362,
+    //   log2(6) = 2.584962500721156; so 1/log2(3) = 0.6309297535714575,
+    //   1/log2(5) = 0.43067655807339306, 1/log2(6) = 0.38685280723454163.
+    //
+    // q1: judged D3=1, D5=0, D7=1, D8=1, so R = 3 (D5 is judged not relevant).
+    //   run (sorted by the rank column; the rank-12 line comes 6th in the file):
+    //   1 D5(0) 2 D9 3 D3(1) 4 D1 5 D2 6 D4 7 D6 8 D15 9 D16 10 D17 11 D18 12 D7(1);
+    //   D8 is never retrieved. First relevant document at rank 3.
+    //   DCG@10  = 1/log2(4) = 0.5                       (D7 at rank 12 is past the cut)
+    //   IDCG@10 = 1/log2(2) + 1/log2(3) + 1/log2(4) = 1 + 0.6309297535714575 + 0.5
+    //           = 2.1309297535714578
+    //   nDCG@10 = 0.5 / 2.1309297535714578 = 0.23463936301137822
+    //   Recall@100 = 2 retrieved (D3, D7) / 3 = 0.6666666666666666
+    //   AP@100  = (P@3 + P@12) / 3 = (1/3 + 2/12) / 3 = (1/2) / 3 = 0.16666666666666666
+    //   RR@10   = 1/3
+    //
+    // q2: judged D10=3, D11=2, D12=1, D13=1, so R = 4, grades not in ideal order.
+    //   run: 1 D11 2 D12 3 D11 (repeat, dropped) 4 D10 5 D14 6 D13, which counts as
+    //   1 D11(2) 2 D12(1) 3 D10(3) 4 D14(0) 5 D13(1).
+    //   DCG@10  = 2/1 + 1/log2(3) + 3/log2(4) + 0/log2(5) + 1/log2(6)
+    //           = 2 + 0.6309297535714575 + 1.5 + 0 + 0.38685280723454163 = 4.517782560805999
+    //   IDCG@10 = 3/1 + 2/log2(3) + 1/log2(4) + 1/log2(5)
+    //           = 3 + 1.261859507142915 + 0.5 + 0.43067655807339306 = 5.192536065216308
+    //   nDCG@10 = 4.517782560805999 / 5.192536065216308 = 0.8700531886662591
+    //   (keeping the repeat would put D10 at rank 4 and D13 at 6: 0.8240995461860888)
+    //   Recall@100 = 4/4 = 1
+    //   AP@100  = (1/1 + 2/2 + 3/3 + 4/5) / 4 = 3.8 / 4 = 0.95
+    //   RR@10   = 1/1 = 1
+    //
+    // q3: judged D20=2, D21=1 but not in the run: all zeros, and it counts.
+    // q4: in the run, not in the qrels: skipped.
+    //
+    // Means over q1, q2, q3:
+    //   nDCG@10    = (0.23463936301137822 + 0.8700531886662591 + 0) / 3 = 0.36823085055921245
+    //   Recall@100 = (2/3 + 1 + 0) / 3 = 5/9 = 0.5555555555555556
+    //   MAP@100    = (1/6 + 0.95 + 0) / 3 = 1.1166666666666667 / 3 = 0.37222222222222223
+    //   MRR@10     = (1/3 + 1 + 0) / 3 = 4/9 = 0.4444444444444444
+    const Q1: [f64; 4] = [0.23463936301137822, 2.0 / 3.0, 1.0 / 6.0, 1.0 / 3.0];
+    const Q2: [f64; 4] = [0.8700531886662591, 1.0, 0.95, 1.0];
+    const Q3: [f64; 4] = [0.0; 4];
+    const MEAN: [f64; 4] = [
+        0.36823085055921245,
+        0.5555555555555556,
+        0.37222222222222223,
+        0.4444444444444444,
+    ];
+
+    fn fixture_evaluation() -> Evaluation {
+        let qrels = read_qrels(QRELS_TREC.as_bytes()).expect("fixture qrels");
+        let runs = read_trec_run(RUN_TREC.as_bytes()).expect("fixture run");
+        evaluate(&runs, &qrels)
+    }
+
+    #[test]
+    fn fixture_queries_score_as_computed_by_hand() {
+        let evaluation = fixture_evaluation();
+        let ids: Vec<&str> = evaluation
+            .per_query
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["q1", "q2", "q3"],
+            "q4 is skipped, q3 comes after the run"
+        );
+        assert_metrics(&evaluation.per_query[0].1, Q1, "q1");
+        assert_metrics(&evaluation.per_query[1].1, Q2, "q2");
+        assert_metrics(&evaluation.per_query[2].1, Q3, "q3");
+    }
+
+    #[test]
+    fn fixture_means_are_over_judged_queries_with_unrun_ones_as_zero() {
+        let evaluation = fixture_evaluation();
+        assert_eq!(evaluation.queries, 3);
+        assert_metrics(&evaluation.mean, MEAN, "mean");
+    }
+
+    #[test]
+    fn fixture_queries_score_the_same_one_by_one() {
+        let qrels = read_qrels(QRELS_TREC.as_bytes()).expect("fixture qrels");
+        let runs = read_trec_run(RUN_TREC.as_bytes()).expect("fixture run");
+        for ((query_id, ranked), expected) in runs.iter().zip([Q1, Q2]) {
+            let ranked: Vec<&str> = ranked.iter().map(String::as_str).collect();
+            let judged = qrels.relevant(query_id).expect("judged");
+            assert_metrics(&evaluate_query(&ranked, judged), expected, query_id);
+        }
+    }
+
+    #[test]
+    fn a_repeated_document_counts_once_at_its_first_rank() {
+        let judged = judgments(&[("a", 1), ("b", 1)]);
+        // Deduplicated: x a b. Kept as is, b would be at rank 4.
+        let ranked = ["x", "a", "x", "b"];
+        assert_close(rr_at(10, &ranked, &judged), 0.5, "RR");
+        assert_close(
+            ap_at(100, &ranked, &judged),
+            (1.0 / 2.0 + 2.0 / 3.0) / 2.0,
+            "AP",
+        );
+        assert_close(recall_at(2, &["a", "a", "b"], &judged), 1.0, "recall@2");
+        let expected_ndcg = (1.0 / 3f64.log2() + 1.0 / 2.0) / (1.0 + 1.0 / 3f64.log2());
+        assert_close(ndcg_at(10, &ranked, &judged), expected_ndcg, "nDCG");
+    }
+
+    #[test]
+    fn cutoffs_limit_every_metric() {
+        let judged = judgments(&[("a", 2), ("b", 1), ("c", 1)]);
+        let ranked = ["x", "y", "a", "b"];
+        assert_eq!(rr_at(2, &ranked, &judged), 0.0);
+        assert_close(rr_at(3, &ranked, &judged), 1.0 / 3.0, "RR@3");
+        assert_close(recall_at(3, &ranked, &judged), 1.0 / 3.0, "recall@3");
+        // AP divides by all 3 relevant documents, not by min(k, R) = 1.
+        assert_close(ap_at(3, &ranked, &judged), (1.0 / 3.0) / 3.0, "AP@3");
+        // nDCG@1: IDCG@1 = 2, DCG@1 = 0.
+        assert_eq!(ndcg_at(1, &ranked, &judged), 0.0);
+        for k in [0, 1] {
+            assert_eq!(ap_at(k, &ranked, &judged), 0.0);
+        }
+    }
+
+    #[test]
+    fn grades_at_or_below_zero_are_not_relevant() {
+        let judged = judgments(&[("a", 0), ("b", -1)]);
+        let ranked = ["a", "b"];
+        assert_eq!(evaluate_query(&ranked, &judged), QueryMetrics::default());
+        let judged = judgments(&[("a", 0), ("b", -1), ("c", 1)]);
+        let metrics = evaluate_query(&["a", "b", "c"], &judged);
+        assert_close(metrics.ndcg_at_10, 1.0 / 2.0, "c at rank 3: (1/log2 4) / 1");
+        assert_close(metrics.mrr_at_10, 1.0 / 3.0, "RR");
+    }
+
+    #[test]
+    fn queries_without_relevant_judgments_are_not_averaged() {
+        let mut qrels = Qrels::default();
+        qrels.insert("only-zero", "a", 0);
+        qrels.insert("judged", "a", 1);
+        qrels.insert("unrun", "b", 1);
+        let runs = vec![
+            ("only-zero".to_string(), vec!["a".to_string()]),
+            ("judged".to_string(), vec!["a".to_string()]),
+            ("unjudged".to_string(), vec!["a".to_string()]),
+            ("judged".to_string(), vec!["x".to_string()]),
+        ];
+        let evaluation = evaluate(&runs, &qrels);
+        let ids: Vec<&str> = evaluation
+            .per_query
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["judged", "unrun"],
+            "first entry of a repeated query wins"
+        );
+        assert_eq!(evaluation.queries, 2);
+        assert_metrics(
+            &evaluation.mean,
+            [0.5; 4],
+            "mean of a perfect and an unrun query",
+        );
+    }
+
+    #[test]
+    fn nothing_to_average_gives_zeros() {
+        let evaluation = evaluate(&[], &Qrels::default());
+        assert_eq!(evaluation.queries, 0);
+        assert_eq!(evaluation.mean, QueryMetrics::default());
+    }
+
+    /// 64-bit linear congruential generator (Knuth's MMIX constants); the high bits are
+    /// good enough to draw test rankings.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// nDCG@k, Recall@k, AP@k and RR@k written straight from their definitions, sharing no
+    /// code with the module.
+    fn naive_metrics(k: usize, ranked: &[&str], judged: &HashMap<String, i32>) -> [f64; 4] {
+        let mut unique: Vec<&str> = Vec::new();
+        for doc in ranked {
+            if !unique.contains(doc) {
+                unique.push(doc);
+            }
+        }
+        let rel = |doc: &str| match judged.get(doc) {
+            Some(&grade) if grade > 0 => grade,
+            _ => 0,
+        };
+        let top: Vec<i32> = unique.iter().take(k).map(|doc| rel(doc)).collect();
+        let total_relevant = judged.values().filter(|&&grade| grade > 0).count();
+
+        let mut dcg = 0.0;
+        for (i, &grade) in top.iter().enumerate() {
+            dcg += f64::from(grade) / (i as f64 + 2.0).log2();
+        }
+        let mut ideal: Vec<i32> = judged.values().copied().filter(|&g| g > 0).collect();
+        ideal.sort();
+        ideal.reverse();
+        let mut idcg = 0.0;
+        for (i, &grade) in ideal.iter().take(k).enumerate() {
+            idcg += f64::from(grade) / (i as f64 + 2.0).log2();
+        }
+        let ndcg = if idcg > 0.0 { dcg / idcg } else { 0.0 };
+
+        let hits = top.iter().filter(|&&grade| grade > 0).count();
+        let recall = if total_relevant > 0 {
+            hits as f64 / total_relevant as f64
+        } else {
+            0.0
+        };
+
+        let mut precision_sum = 0.0;
+        for i in 1..=top.len() {
+            if top[i - 1] > 0 {
+                let relevant_in_top_i = top[..i].iter().filter(|&&grade| grade > 0).count();
+                precision_sum += relevant_in_top_i as f64 / i as f64;
+            }
+        }
+        let ap = if total_relevant > 0 {
+            precision_sum / total_relevant as f64
+        } else {
+            0.0
+        };
+
+        let mut rr = 0.0;
+        for (i, &grade) in top.iter().enumerate() {
+            if grade > 0 {
+                rr = 1.0 / (i + 1) as f64;
+                break;
+            }
+        }
+        [ndcg, recall, ap, rr]
+    }
+
+    #[test]
+    fn metrics_agree_with_a_naive_implementation_on_random_rankings() {
+        let pool: Vec<String> = (0..150).map(|i| format!("d{i}")).collect();
+        // Grades -1, 0, 1, 2, 3 over the first 25 documents: 15 relevant, in three grades.
+        let judged: HashMap<String, i32> = (0..25)
+            .map(|i| (pool[i].clone(), (i % 5) as i32 - 1))
+            .collect();
+        let mut rng = Lcg(20_240_601);
+        for round in 0..400 {
+            let length = rng.below(161);
+            let ranked: Vec<&str> = (0..length).map(|_| pool[rng.below(150)].as_str()).collect();
+            let metrics = evaluate_query(&ranked, &judged);
+            let expected = [
+                naive_metrics(10, &ranked, &judged)[0],
+                naive_metrics(100, &ranked, &judged)[1],
+                naive_metrics(100, &ranked, &judged)[2],
+                naive_metrics(10, &ranked, &judged)[3],
+            ];
+            let actual = [
+                metrics.ndcg_at_10,
+                metrics.recall_at_100,
+                metrics.map_at_100,
+                metrics.mrr_at_10,
+            ];
+            for (a, e) in actual.iter().zip(expected) {
+                assert!(
+                    (a - e).abs() < 1e-12,
+                    "round {round}: {actual:?} vs {expected:?}"
+                );
+            }
+            let k = rng.below(40);
+            let generic = [
+                ndcg_at(k, &ranked, &judged),
+                recall_at(k, &ranked, &judged),
+                ap_at(k, &ranked, &judged),
+                rr_at(k, &ranked, &judged),
+            ];
+            let naive = naive_metrics(k, &ranked, &judged);
+            for (a, e) in generic.iter().zip(naive) {
+                assert!(
+                    (a - e).abs() < 1e-12,
+                    "round {round}, k {k}: {generic:?} vs {naive:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn both_qrels_forms_read_the_same() {
+        let trec = read_qrels(QRELS_TREC.as_bytes()).expect("trec");
+        let beir = read_qrels(QRELS_TSV.as_bytes()).expect("beir");
+        assert_eq!(trec, beir);
+        assert_eq!(trec.num_queries(), 3);
+        assert_eq!(trec.num_judgments(), 10);
+        assert_eq!(trec.num_relevant("q1"), 3, "D5 is judged 0");
+        assert_eq!(trec.relevant("q2").and_then(|j| j.get("D10")), Some(&3));
+        assert_eq!(trec.relevant("q4"), None);
+    }
+
+    #[test]
+    fn qrels_accept_tabs_crlf_and_blank_lines() {
+        let qrels =
+            read_qrels("\u{feff}q1\t0\tD1\t2\r\n\r\nq1 0 D2 1\n".as_bytes()).expect("qrels");
+        assert_eq!(qrels.num_relevant("q1"), 2);
+        assert_eq!(qrels.relevant("q1").and_then(|j| j.get("D1")), Some(&2));
+    }
+
+    #[test]
+    fn malformed_qrels_lines_are_reported_with_their_number() {
+        let err = read_qrels("q1 0 D1 1\n\nq1 0 D2 high\n".as_bytes()).expect_err("bad grade");
+        let (line, reason) = parse_error_line(err);
+        assert_eq!(line, 3);
+        assert!(reason.contains("\"high\" is not an integer"), "{reason}");
+
+        let err = read_qrels("q1 D1\n".as_bytes()).expect_err("two fields");
+        assert_eq!(parse_error_line(err).0, 1);
+
+        let err = read_qrels("q1 0 D1 1\nq1 0 D1 2\n".as_bytes()).expect_err("conflict");
+        let (line, reason) = parse_error_line(err);
+        assert_eq!(line, 2);
+        assert!(reason.contains("again, 2 after 1"), "{reason}");
+        assert!(
+            read_qrels("q1 0 D1 1\nq1 0 D1 1\n".as_bytes()).is_ok(),
+            "same grade twice"
+        );
+    }
+
+    #[test]
+    fn a_beir_header_is_only_skipped_on_the_first_line() {
+        let err = read_qrels("q1\tD1\t1\nquery-id\tcorpus-id\tscore\n".as_bytes())
+            .expect_err("header in the middle");
+        assert_eq!(parse_error_line(err).0, 2);
+    }
+
+    #[test]
+    fn both_query_forms_read_the_same() {
+        let jsonl = read_queries(QUERIES_JSONL.as_bytes()).expect("jsonl");
+        let tsv = read_queries(QUERIES_TSV.as_bytes()).expect("tsv");
+        assert_eq!(jsonl, tsv);
+        assert_eq!(jsonl.len(), 4);
+        assert_eq!(
+            jsonl[1],
+            Query {
+                id: "q2".into(),
+                text: "vitamin D supplementation in chronic kidney disease".into()
+            }
+        );
+    }
+
+    #[test]
+    fn beir_query_ids_may_be_numbers() {
+        let queries = read_queries("{\"_id\": 7, \"text\": \"x\"}\n".as_bytes()).expect("reads");
+        assert_eq!(queries[0].id, "7");
+    }
+
+    #[test]
+    fn malformed_query_lines_are_reported_with_their_number() {
+        let cases: [(&str, u64, &str); 5] = [
+            ("q1\tok\n\nno tab here\n", 3, "ID<TAB>TEXT"),
+            ("q1\tok\n{\"text\": \"no id\"}\n", 2, "missing field `_id`"),
+            ("q1\t   \n", 1, "has no text"),
+            ("q1\tone\nq1\ttwo\n", 2, "already appeared on line 1"),
+            (
+                "q1\tok\n{\"_id\": \"q2\", \"text\": \n",
+                2,
+                "not a BEIR query",
+            ),
+        ];
+        for (input, expected_line, expected_reason) in cases {
+            let err = read_queries(input.as_bytes()).expect_err(input);
+            let (line, reason) = parse_error_line(err);
+            assert_eq!(line, expected_line, "{input:?}");
+            assert!(reason.contains(expected_reason), "{input:?}: {reason}");
+        }
+    }
+
+    #[test]
+    fn non_utf8_lines_are_reported_with_their_number() {
+        let err = read_queries(&b"q1\tok\nq2\t\xff\n"[..]).expect_err("not UTF-8");
+        let (line, reason) = parse_error_line(err);
+        assert_eq!(line, 2);
+        assert!(reason.contains("not UTF-8"), "{reason}");
+    }
+
+    #[test]
+    fn trec_topics_use_number_and_title() {
+        let topics = "<top>\n\n<num> Number: 301\n<title> International Organized Crime\n\n\
+                      <desc> Description:\nIdentify organizations that participate in \
+                      international criminal activity.\n\n<narr> Narrative:\nA relevant \
+                      document must name the organization.\n</top>\n\n\n<top>\n<num> Number: \
+                      051 \n<title> Topic: Airbus Subsidies\n  and Trade\n<desc> Description:\n\
+                      Subsidies.\n</top>\n<top> <num>q3</num> <title>closed tags</title> </top>\n";
+        let queries = read_queries(topics.as_bytes()).expect("topics");
+        let pairs: Vec<(&str, &str)> = queries
+            .iter()
+            .map(|q| (q.id.as_str(), q.text.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("301", "International Organized Crime"),
+                ("051", "Airbus Subsidies and Trade"),
+                ("q3", "closed tags"),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_trec_topics_are_reported_at_their_top_line() {
+        let err = read_queries("q0\tx\n<top>\n<num> Number: 1\n</top>\n".as_bytes())
+            .expect_err("no title");
+        let (line, reason) = parse_error_line(err);
+        assert_eq!(line, 2);
+        assert!(reason.contains("topic 1 has no <title>"), "{reason}");
+        let err = read_queries("<top>\n<num> 1\n<title> t\n".as_bytes()).expect_err("never closed");
+        let (line, reason) = parse_error_line(err);
+        assert_eq!(line, 1);
+        assert!(reason.contains("never closed"), "{reason}");
+    }
+
+    #[test]
+    fn run_files_round_trip() {
+        let ranked = vec![
+            ("MED-10".to_string(), 12.345_678_f32),
+            ("MED-2427".to_string(), 3.5),
+            ("MED-14".to_string(), 3.5),
+            ("MED-1".to_string(), -0.25),
+        ];
+        let mut out = Vec::new();
+        write_trec_run(&mut out, "PLAIN-2", &ranked, "medlit-bm25").expect("writes");
+        write_trec_run(&mut out, "PLAIN-3", &ranked[..1], "medlit-bm25").expect("writes");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(
+            text.lines().next(),
+            Some("PLAIN-2 Q0 MED-10 1 12.345678 medlit-bm25")
+        );
+        assert_eq!(
+            text.lines().nth(3),
+            Some("PLAIN-2 Q0 MED-1 4 -0.250000 medlit-bm25")
+        );
+        let runs = read_trec_run(text.as_bytes()).expect("reads");
+        let ids = |entries: &[(String, f32)]| -> Vec<String> {
+            entries.iter().map(|(id, _)| id.clone()).collect()
+        };
+        assert_eq!(
+            runs,
+            [
+                ("PLAIN-2".to_string(), ids(&ranked)),
+                ("PLAIN-3".to_string(), ids(&ranked[..1])),
+            ]
+        );
+    }
+
+    #[test]
+    fn run_files_are_ordered_by_rank_then_score() {
+        let text = "q Q0 c 3 1.0 t\nq Q0 b 2 0.5 t\nq Q0 a 2 0.9 t\nq Q0 d 3 1.0 t\n";
+        let runs = read_trec_run(text.as_bytes()).expect("reads");
+        assert_eq!(runs[0].1, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn malformed_run_lines_are_reported_with_their_number() {
+        let err = read_trec_run("q Q0 a 1 1.0 t\nq Q0 b 2 0.5\n".as_bytes()).expect_err("5");
+        assert_eq!(parse_error_line(err).0, 2);
+        let err = read_trec_run("q Q0 a first 1.0 t\n".as_bytes()).expect_err("rank");
+        assert!(parse_error_line(err).1.contains("rank \"first\""));
+        let err = read_trec_run("q Q0 a 1 high t\n".as_bytes()).expect_err("score");
+        assert!(parse_error_line(err).1.contains("score \"high\""));
+    }
+
+    #[test]
+    fn run_writer_refuses_ids_it_could_not_read_back() {
+        let mut out = Vec::new();
+        let ranked = vec![("two words".to_string(), 1.0)];
+        let err = write_trec_run(&mut out, "q", &ranked, "t").expect_err("space in doc id");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(
+            write_trec_run(&mut out, "", &[], "t").is_err(),
+            "empty query id"
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn nfcorpus_docs_read_as_abstracts_and_bad_lines_are_skipped() {
+        let text = "MED-10\tstatin breast cancer survival num \nno tab\n\n\
+                    MED-14\t \nMED-1261\t catalytic doses fructose";
+        let docs: Vec<_> = read_nfcorpus_docs(text.as_bytes()).collect();
+        assert_eq!(docs.len(), 4);
+        let first = docs[0].as_ref().expect("first");
+        assert_eq!(first.id, "MED-10");
+        assert_eq!(first.abstract_text, "statin breast cancer survival num");
+        assert!(first.title.is_empty());
+        let messages: Vec<String> = docs
+            .iter()
+            .filter_map(|d| d.as_ref().err().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "line 2: expected ID<TAB>TEXT",
+                "line 4: document \"MED-14\" has no text"
+            ]
+        );
+        let last = docs[3].as_ref().expect("last line without newline");
+        assert_eq!(
+            (last.id.as_str(), last.abstract_text.as_str()),
+            ("MED-1261", "catalytic doses fructose")
+        );
+    }
+
+    // TEMPORARY: real files, deleted after the check.
+    #[test]
+    fn tmp_real_files() {
+        use std::fs::File;
+        use std::io::BufReader;
+        let base = "/work/shared/data";
+        let gz = |p: &str| BufReader::new(flate2::read::GzDecoder::new(File::open(format!("{base}/{p}")).unwrap()));
+        let plain = |p: &str| BufReader::new(File::open(format!("{base}/{p}")).unwrap());
+        let q = read_queries(plain("scifact/queries_train.jsonl")).unwrap();
+        println!("scifact queries {} first {:?}", q.len(), q[0]);
+        let r = read_qrels(plain("scifact/qrels/train.tsv")).unwrap();
+        println!("scifact qrels queries {} judgments {} relevant-queries {}", r.num_queries(), r.num_judgments(), r.query_ids().filter(|id| r.num_relevant(id) > 0).count());
+        let unjudged = q.iter().filter(|x| r.relevant(&x.id).is_none()).count();
+        println!("scifact queries without qrels {unjudged}");
+        for f in ["nfcorpus/test.titles.queries.gz", "nfcorpus/test.all.queries.gz", "nfcorpus/test.vid-desc.queries.gz", "nfcorpus/dev.all.queries.gz"] {
+            let q = read_queries(gz(f)).unwrap();
+            println!("{f} {} longest {}", q.len(), q.iter().map(|x| x.text.len()).max().unwrap());
+        }
+        for f in ["nfcorpus/test.2-1-0.qrel.gz", "nfcorpus/test.3-2-1.qrel.gz", "nfcorpus/dev.2-1-0.qrel.gz"] {
+            let r = read_qrels(gz(f)).unwrap();
+            let mut grades = std::collections::BTreeMap::new();
+            for id in r.query_ids() { for g in r.relevant(id).unwrap().values() { *grades.entry(*g).or_insert(0) += 1; } }
+            println!("{f} queries {} judgments {} grades {grades:?}", r.num_queries(), r.num_judgments());
+        }
+        let tq = read_queries(gz("nfcorpus/test.titles.queries.gz")).unwrap();
+        let tr = read_qrels(gz("nfcorpus/test.2-1-0.qrel.gz")).unwrap();
+        let missing: Vec<_> = tq.iter().filter(|x| tr.relevant(&x.id).is_none()).map(|x| x.id.clone()).collect();
+        println!("nfcorpus test title queries without qrels {missing:?}");
+        for f in ["nfcorpus/test.docs.gz", "nfcorpus/dev.docs.gz"] {
+            let docs: Vec<_> = read_nfcorpus_docs(gz(f)).collect();
+            let errors = docs.iter().filter(|d| d.is_err()).count();
+            let ok: Vec<_> = docs.into_iter().filter_map(Result::ok).collect();
+            println!("{f} docs {} errors {errors} first {:?} {:?}", ok.len(), ok[0].id, &ok[0].abstract_text[..60]);
+            let ids: std::collections::HashSet<_> = ok.iter().map(|d| d.id.clone()).collect();
+            if f.contains("test") {
+                let mut judged = 0; let mut absent = 0;
+                for qid in tr.query_ids() { for d in tr.relevant(qid).unwrap().keys() { judged += 1; if !ids.contains(d) { absent += 1; } } }
+                println!("test judgments {judged}, doc not in test.docs {absent}");
+            }
+        }
+        // Perfect run on the qrels and a run from the qrels order should give sane numbers.
+        let runs: Vec<(String, Vec<String>)> = tq.iter().map(|x| {
+            let mut docs: Vec<(&String, &i32)> = tr.relevant(&x.id).map(|j| j.iter().collect()).unwrap_or_default();
+            docs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            (x.id.clone(), docs.into_iter().map(|(d, _)| d.clone()).collect())
+        }).collect();
+        let e = evaluate(&runs, &tr);
+        println!("ideal run: queries {} mean {:?}", e.queries, e.mean);
+        let mut out = Vec::new();
+        for (qid, docs) in &runs { let scored: Vec<(String, f32)> = docs.iter().enumerate().map(|(i, d)| (d.clone(), 100.0 - i as f32 * 0.1)).collect(); write_trec_run(&mut out, qid, &scored, "ideal").unwrap(); }
+        let back = read_trec_run(&out[..]).unwrap();
+        let e2 = evaluate(&back, &tr);
+        println!("reread: queries {} mean {:?} same {}", e2.queries, e2.mean, e2 == e);
+    }
 }

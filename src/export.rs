@@ -10,9 +10,16 @@
 //!   and Mendeley accept both, and `\n` keeps the output friendly to Unix tools and diffs.
 //! - **CSV** (RFC 4180) has one row per record with list fields joined by `; `, for
 //!   spreadsheets and scripts.
+//! - **PubMed XML** is a `<PubmedArticleSet>` as PubMed writes it, and **abstract-page** text
+//!   is the layout of copied PubMed abstract pages; [`pubmed_xml`] and [`abstract_page`] say
+//!   which fields each carries. Both read back through medlit's own parsers, which is what
+//!   `medlit gen` relies on to produce test corpora in every input format.
 //!
 //! [`Exporter`] writes one record at a time and never holds more than the record at hand, so
 //! an export of a whole index runs in constant memory.
+
+pub mod abstract_page;
+pub mod pubmed_xml;
 
 use std::collections::HashSet;
 use std::io::{self, BufWriter, Write};
@@ -31,6 +38,10 @@ pub enum ExportFormat {
     Ris,
     /// CSV with a header row, for spreadsheets.
     Csv,
+    /// PubMed XML (`<PubmedArticleSet>`), readable again by `medlit index`.
+    PubmedXml,
+    /// PubMed abstract-page text, readable again by `medlit index`.
+    AbstractPage,
 }
 
 /// The CSV header; [`csv_row`] writes the fields in this order.
@@ -76,11 +87,20 @@ enum Sink<W: Write> {
         writer: Box<csv::Writer<W>>,
         header_written: bool,
     },
+    PubmedXml {
+        out: BufWriter<W>,
+        header_written: bool,
+    },
+    AbstractPage {
+        out: BufWriter<W>,
+        records: u64,
+    },
 }
 
 impl<W: Write> Exporter<W> {
-    /// Creates an exporter writing `format` to `out`. Nothing is written yet: CSV writes its
-    /// header with the first record, or in [`Exporter::finish`] when there is none.
+    /// Creates an exporter writing `format` to `out`. Nothing is written yet: CSV and PubMed
+    /// XML write their header with the first record, or in [`Exporter::finish`] when there is
+    /// none.
     pub fn new(format: ExportFormat, out: W) -> Self {
         let sink = match format {
             ExportFormat::Jsonl => Sink::Jsonl(BufWriter::new(out)),
@@ -89,6 +109,14 @@ impl<W: Write> Exporter<W> {
             ExportFormat::Csv => Sink::Csv {
                 writer: Box::new(csv::Writer::from_writer(out)),
                 header_written: false,
+            },
+            ExportFormat::PubmedXml => Sink::PubmedXml {
+                out: BufWriter::new(out),
+                header_written: false,
+            },
+            ExportFormat::AbstractPage => Sink::AbstractPage {
+                out: BufWriter::new(out),
+                records: 0,
             },
         };
         Exporter { sink }
@@ -114,14 +142,44 @@ impl<W: Write> Exporter<W> {
                 writer.write_record(csv_row(record))?;
                 Ok(())
             }
+            Sink::PubmedXml {
+                out,
+                header_written,
+            } => {
+                if !*header_written {
+                    out.write_all(pubmed_xml::HEADER.as_bytes())?;
+                    *header_written = true;
+                }
+                pubmed_xml::write_record(out, record)
+            }
+            Sink::AbstractPage { out, records } => {
+                if *records > 0 {
+                    out.write_all(b"\n")?;
+                }
+                *records += 1;
+                abstract_page::write_record(out, record)
+            }
         }
     }
 
-    /// Ends the export: writes the CSV header if no record came, flushes everything and
-    /// gives the underlying writer back.
+    /// Ends the export: writes the CSV or PubMed XML header if no record came and the PubMed
+    /// XML closing tag, flushes everything and gives the underlying writer back.
     pub fn finish(self) -> io::Result<W> {
         let mut out = match self.sink {
-            Sink::Jsonl(out) | Sink::Medline(out) | Sink::Ris(out) => {
+            Sink::Jsonl(out)
+            | Sink::Medline(out)
+            | Sink::Ris(out)
+            | Sink::AbstractPage { out, .. } => {
+                out.into_inner().map_err(io::IntoInnerError::into_error)?
+            }
+            Sink::PubmedXml {
+                mut out,
+                header_written,
+            } => {
+                if !header_written {
+                    out.write_all(pubmed_xml::HEADER.as_bytes())?;
+                }
+                out.write_all(pubmed_xml::FOOTER.as_bytes())?;
                 out.into_inner().map_err(io::IntoInnerError::into_error)?
             }
             Sink::Csv {

@@ -414,3 +414,33 @@ impl<R: Read> Read for CountingReader<'_, R> {
         Ok(n)
     }
 }
+
+/// Re-derives every stored record's MeSH paths, facet values and therapies with
+/// `vocabulary` and `lexicon`, from the records stored in the index (no source files), and
+/// commits. Returns the number of records rewritten.
+pub fn rederive(
+    index: &MedlitIndex,
+    vocabulary: Option<&MeshVocabulary>,
+    lexicon: &Lexicon,
+    writer_threads: usize,
+    memory_budget: usize,
+) -> Result<u64> {
+    let search = crate::query::Search::new(index)?;
+    let addresses: Vec<tantivy::DocAddress> = search.all_addresses().collect();
+    let mut writer = index.writer(writer_threads, memory_budget)?;
+    let rewritten = AtomicU64::new(0);
+    addresses.par_iter().try_for_each(|&address| -> Result<()> {
+        let mut record = search.record_at(address)?;
+        record.therapies = lexicon.therapies_of(&record, vocabulary);
+        let document = index.fields.document(&record, vocabulary)?;
+        let id = Term::from_field_text(index.fields.id, &record.id);
+        writer.run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+        rewritten.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    })?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
+    prepared.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(rewritten.into_inner())
+}

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Index(args) => commands::index::run(args),
         Command::Search(args) => commands::search::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Mesh(args) => commands::mesh::run(args),
         Command::Stats(args) => commands::stats::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };

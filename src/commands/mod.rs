@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod export;
 pub mod index;
+pub mod mesh;
 pub mod search;
 pub mod stats;
 

@@ -21,10 +21,14 @@ use crate::schema::{facet_field_name, FacetKind};
 /// One facet value and the number of matching records that have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FacetValue {
-    /// The value as indexed (`Thrombocytopenia`, `rituximab`, `2025`).
+    /// The value as indexed (`Thrombocytopenia`, `rituximab`, `2025`), or for MeSH tree
+    /// facets the category or descriptor name.
     pub value: String,
     /// Matching records with this value.
     pub count: u64,
+    /// For MeSH tree facets: the tree number (`C15`), to drill down with `--facet mesh:C15`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree: Option<String>,
 }
 
 /// The top values of one facet.
@@ -32,6 +36,8 @@ pub struct FacetValue {
 pub struct FacetResult {
     /// Which facet.
     pub facet: FacetKind,
+    /// The facet as asked for (`mesh`, `mesh:C15`): the key in JSON output.
+    pub name: String,
     /// How many distinct values the matching records have.
     pub distinct: usize,
     /// The most frequent values, most frequent first, ties by value.
@@ -51,6 +57,7 @@ impl FacetTally {
             .map(|(value, &count)| FacetValue {
                 value: value.clone(),
                 count,
+                tree: None,
             })
             .collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -58,6 +65,7 @@ impl FacetTally {
         values.truncate(limit);
         FacetResult {
             facet: kind,
+            name: kind.name().to_string(),
             distinct,
             values,
         }
@@ -160,4 +168,131 @@ impl SegmentCollector for SegmentFacetCounter {
 fn facet_value(encoded: &[u8]) -> String {
     let last = encoded.rsplit(|&b| b == 0).next().unwrap_or(encoded);
     String::from_utf8_lossy(last).into_owned()
+}
+
+/// Collector counting the children of one node of a hierarchical facet (the MeSH tree):
+/// each matching record counts once per child, however many of its paths pass through it.
+#[derive(Debug, Clone)]
+pub struct TreeFacetCounter {
+    field_name: String,
+    /// Encoded parent facet (segments joined by NUL); empty for the root.
+    parent: Vec<u8>,
+}
+
+impl TreeFacetCounter {
+    /// Counts the children of `parent` (path segments; empty for the root) in `field_name`.
+    pub fn new(field_name: &str, parent: &[String]) -> TreeFacetCounter {
+        TreeFacetCounter {
+            field_name: field_name.to_string(),
+            parent: parent.join("\0").into_bytes(),
+        }
+    }
+
+    /// The byte range of terms below the parent: `[parent\0, parent\x01)`.
+    fn bounds(&self) -> (Vec<u8>, Vec<u8>) {
+        if self.parent.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut low = self.parent.clone();
+        low.push(0);
+        let mut high = self.parent.clone();
+        high.push(1);
+        (low, high)
+    }
+}
+
+impl Collector for TreeFacetCounter {
+    type Fruit = FacetTally;
+    type Child = SegmentTreeCounter;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTreeCounter> {
+        let reader = reader.facet_reader(&self.field_name)?;
+        let (low, high) = self.bounds();
+        let dictionary = reader.facet_dict();
+        let mut range = dictionary.range();
+        if !low.is_empty() {
+            range = range.ge(&low).lt(&high);
+        }
+        let mut stream = range.into_stream()?;
+        let skip = if self.parent.is_empty() { 0 } else { low.len() };
+        let mut first_ord = None;
+        let mut child_of_ord: Vec<u32> = Vec::new();
+        let mut children: Vec<String> = Vec::new();
+        while stream.advance() {
+            let key = stream.key();
+            let rest = &key[skip.min(key.len())..];
+            let child = rest.split(|&b| b == 0).next().unwrap_or(rest);
+            if children.last().map(String::as_bytes) != Some(child) {
+                children.push(String::from_utf8_lossy(child).into_owned());
+            }
+            first_ord.get_or_insert(stream.term_ord());
+            child_of_ord.push((children.len() - 1) as u32);
+        }
+        let counts = vec![0u32; children.len()];
+        Ok(SegmentTreeCounter {
+            reader,
+            first_ord: first_ord.unwrap_or(0),
+            child_of_ord,
+            children,
+            counts,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
+        FacetCounter {
+            field_name: self.field_name.clone(),
+        }
+        .merge_fruits(fruits)
+    }
+}
+
+/// Per-segment half of [`TreeFacetCounter`].
+pub struct SegmentTreeCounter {
+    reader: FacetReader,
+    first_ord: u64,
+    /// Child index of each term ordinal from `first_ord` on.
+    child_of_ord: Vec<u32>,
+    children: Vec<String>,
+    counts: Vec<u32>,
+}
+
+impl SegmentCollector for SegmentTreeCounter {
+    type Fruit = FacetTally;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let mut last = u32::MAX;
+        for ord in self.reader.facet_ords(doc) {
+            let Some(offset) = ord.checked_sub(self.first_ord) else {
+                continue;
+            };
+            let Some(&child) = self.child_of_ord.get(offset as usize) else {
+                continue;
+            };
+            // A document's ordinals are sorted and a child's terms are contiguous, so its
+            // repeated paths through one child are adjacent.
+            if child != last {
+                self.counts[child as usize] += 1;
+                last = child;
+            }
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        let tally = self
+            .children
+            .into_iter()
+            .zip(self.counts)
+            .filter(|(_, count)| *count > 0)
+            .map(|(child, count)| (child, u64::from(count)))
+            .collect();
+        FacetTally(tally)
+    }
 }

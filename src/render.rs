@@ -66,7 +66,7 @@ pub fn search_results(
         writeln!(out)?;
         let heading = format!(
             "{} (top {} of {})",
-            facet.facet.name(),
+            facet.name,
             facet.values.len(),
             facet.distinct
         );
@@ -76,7 +76,53 @@ pub fn search_results(
             .first()
             .map_or(1, |v| v.count.to_string().len());
         for value in &facet.values {
-            writeln!(out, "  {:>width$}  {}", value.count, value.value)?;
+            match &value.tree {
+                Some(tree) => writeln!(out, "  {:>width$}  {} [{tree}]", value.count, value.value)?,
+                None => writeln!(out, "  {:>width$}  {}", value.count, value.value)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the query's expansions and each hit's score breakdown (`--explain`).
+pub fn explanations(out: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    writeln!(out)?;
+    if results.expansions.is_empty() {
+        writeln!(out, "query expansions: none")?;
+    } else {
+        writeln!(out, "query expansions:")?;
+        for expansion in &results.expansions {
+            writeln!(
+                out,
+                "  {} ({}): {}",
+                expansion.term, expansion.kind, expansion.into
+            )?;
+        }
+    }
+    for hit in &results.hits {
+        writeln!(out, "\nscore of {} ({}):", hit.rank, hit.id)?;
+        if let Some(explanation) = &hit.explanation {
+            explanation_tree(out, explanation, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// One node of tantivy's explanation (`value`, `description`, `details`), indented.
+fn explanation_tree(out: &mut dyn Write, node: &serde_json::Value, depth: usize) -> io::Result<()> {
+    let value = node
+        .get("value")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(0.0);
+    let description = node
+        .get("description")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    writeln!(out, "{}{value:.4}  {description}", "  ".repeat(depth))?;
+    if let Some(details) = node.get("details").and_then(serde_json::Value::as_array) {
+        for child in details {
+            explanation_tree(out, child, depth + 1)?;
         }
     }
     Ok(())

@@ -60,7 +60,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     let search = Search::new(&index)?;
     let mut request = SearchRequest::new(args.query.clone());
     request.limit = 3;
-    request.facets = vec![FacetKind::Mesh, FacetKind::Therapy, FacetKind::Year];
+    request.facets = vec![
+        FacetKind::Mesh.into(),
+        FacetKind::Therapy.into(),
+        FacetKind::Year.into(),
+    ];
     request.facet_limit = 8;
     writeln!(
         out,

@@ -1,7 +1,6 @@
 //! `medlit search`: ranked hits, filters and facets.
 
-use medlit::query::{Filters, Search, SearchRequest, YearRange};
-use medlit::schema::FacetKind;
+use medlit::query::{FacetSpec, Filters, Search, SearchRequest, Sort, YearRange};
 use medlit::{render, MedlitIndex};
 
 use super::{stdout_style, Outcome};
@@ -20,12 +19,21 @@ pub struct Args {
     /// Hits to skip (for paging).
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
-    /// Count the values of a facet over all matching records (repeatable).
-    #[arg(long = "facet", short = 'f', value_enum, value_name = "FACET")]
-    pub facets: Vec<FacetKind>,
+    /// Count the values of a facet over all matching records (repeatable): mesh, major,
+    /// qualifier, therapy, year, journal, pubtype, language, country. With a MeSH vocabulary,
+    /// `mesh` and `major` count the MeSH tree: `mesh` gives the top categories and
+    /// `mesh:C15` (a tree number, category or descriptor name) the children of that node.
+    #[arg(long = "facet", short = 'f', value_name = "FACET")]
+    pub facets: Vec<FacetSpec>,
     /// Values shown per facet.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub facet_limit: usize,
+    /// Order of the hits.
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: Sort,
+    /// Show how each hit's score was computed, and how the query was expanded.
+    #[arg(long)]
+    pub explain: bool,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -42,9 +50,22 @@ pub struct Selection {
     /// Rank records matching any term instead of requiring all (for questions in plain words).
     #[arg(long)]
     pub any: bool,
-    /// Only records with this MeSH descriptor (repeatable: all required).
+    /// Only records with this MeSH descriptor, or (with a vocabulary) any narrower one
+    /// (repeatable: all required).
     #[arg(long, value_name = "DESCRIPTOR")]
     pub mesh: Vec<String>,
+    /// Only records with this MeSH descriptor as a major topic (repeatable: all required).
+    #[arg(long, value_name = "DESCRIPTOR")]
+    pub major: Vec<String>,
+    /// `--mesh` and `--major` match the descriptor itself only, not narrower ones.
+    #[arg(long)]
+    pub mesh_noexp: bool,
+    /// Only records with this MeSH qualifier (subheading), e.g. therapy (repeatable: all required).
+    #[arg(long, value_name = "QUALIFIER")]
+    pub qualifier: Vec<String>,
+    /// Do not expand query words that are MeSH entry terms to their descriptor.
+    #[arg(long)]
+    pub no_synonyms: bool,
     /// Only records naming this therapy (canonical name; repeatable: all required).
     #[arg(long, value_name = "NAME")]
     pub therapy: Vec<String>,
@@ -70,7 +91,11 @@ impl Selection {
     pub fn request(&self) -> SearchRequest {
         let mut request = SearchRequest::new(self.query.clone());
         request.any = self.any;
+        request.synonyms = !self.no_synonyms;
         request.filters = Filters {
+            major: self.major.clone(),
+            qualifier: self.qualifier.clone(),
+            no_explode: self.mesh_noexp,
             mesh: self.mesh.clone(),
             therapy: self.therapy.clone(),
             pubtype: self.pubtype.clone(),
@@ -97,6 +122,8 @@ impl Args {
         request.offset = self.offset as usize;
         request.facets = self.facets.clone();
         request.facet_limit = self.facet_limit;
+        request.sort = self.sort;
+        request.explain = self.explain;
         request
     }
 }
@@ -113,6 +140,9 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         render::json(&mut out, &results)?;
     } else {
         render::search_results(&mut out, &results, stdout_style())?;
+        if args.explain {
+            render::explanations(&mut out, &results)?;
+        }
     }
     Ok(if results.total == 0 {
         Outcome::NoMatch

@@ -1,10 +1,14 @@
 //! Search: turns a [`SearchRequest`] into a tantivy query, runs it with one pass of
 //! collectors (count, top documents, facets) and returns [`SearchResults`].
 //!
-//! The user's query goes through tantivy's query parser over the default fields (title,
-//! abstract, keywords, MeSH, with title weighted highest); terms are ANDed as in PubMed
-//! unless [`SearchRequest::any`] asks for OR. Filters are built in code as required,
-//! non-scoring clauses next to the parsed query, never pasted into the query string.
+//! The user's query is parsed by [`parser`] (PubMed field tags mixed with native syntax) and
+//! built by [`build`] over the default fields (title, abstract, keywords, MeSH, with title
+//! weighted highest); terms are ANDed as in PubMed unless [`SearchRequest::any`] asks for OR.
+//! Filters are built in code as required, non-scoring clauses next to the parsed query,
+//! never pasted into the query string.
+
+pub mod build;
+pub mod parser;
 
 use std::ops::Bound;
 use std::time::Instant;
@@ -12,20 +16,41 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, MultiCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::{FacetCounter, FacetResult};
+use crate::facets::{FacetCounter, FacetResult, FacetTally, TreeFacetCounter};
 use crate::index::MedlitIndex;
 use crate::record::Record;
-use crate::schema::{FacetKind, Fields};
+use crate::schema::{names, tree_names, FacetKind, Fields};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 240;
+
+/// A query built from a request: the whole query, the text part alone (for snippets),
+/// notes for the user and the rewrites made.
+struct Built {
+    query: BooleanQuery,
+    text_query: Box<dyn Query>,
+    notes: Vec<String>,
+    expansions: Vec<build::Expansion>,
+}
+
+/// How one requested facet is counted.
+struct FacetPlan {
+    spec: FacetSpec,
+    /// For tree facets: the field and the parent path.
+    tree: Option<(String, Vec<String>)>,
+}
+
+enum FacetHandle {
+    Flat(tantivy::collector::FruitHandle<FacetTally>),
+    Tree(tantivy::collector::FruitHandle<FacetTally>),
+}
 
 /// An inclusive range of publication years; either end may be open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,12 +119,20 @@ pub struct Filters {
     pub country: Vec<String>,
     /// Publication years.
     pub year: Option<YearRange>,
+    /// MeSH descriptors that must be major topics of the record.
+    pub major: Vec<String>,
+    /// MeSH qualifiers (subheadings) the record must have.
+    pub qualifier: Vec<String>,
+    /// `--mesh` and `--major` do not include narrower descriptors (`--mesh-noexp`).
+    pub no_explode: bool,
 }
 
 impl Filters {
     /// True when no filter is set.
     pub fn is_empty(&self) -> bool {
-        self.mesh.is_empty()
+        self.major.is_empty()
+            && self.qualifier.is_empty()
+            && self.mesh.is_empty()
             && self.therapy.is_empty()
             && self.pubtype.is_empty()
             && self.journal.is_empty()
@@ -123,9 +156,68 @@ pub struct SearchRequest {
     /// Required clauses.
     pub filters: Filters,
     /// Facets to count over the whole matching set.
-    pub facets: Vec<FacetKind>,
+    pub facets: Vec<FacetSpec>,
     /// Values shown per facet.
     pub facet_limit: usize,
+    /// Order of the hits.
+    pub sort: Sort,
+    /// Add each hit's score breakdown.
+    pub explain: bool,
+    /// Expand MeSH entry terms in the query to their descriptors.
+    pub synonyms: bool,
+}
+
+/// Order of the hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sort {
+    /// Best BM25 score first.
+    #[default]
+    Relevance,
+    /// Newest publication year first.
+    Date,
+}
+
+/// A facet to count, optionally below a node of the MeSH tree: `mesh`, `mesh:C15`,
+/// `mesh:/Diseases/Hemic and Lymphatic Diseases`, `major:Neoplasms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetSpec {
+    /// Which facet.
+    pub kind: FacetKind,
+    /// For `mesh` and `major`: the node whose children are counted.
+    pub path: Option<String>,
+}
+
+impl std::str::FromStr for FacetSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        let (name, path) = match text.split_once(':') {
+            Some((name, path)) => (
+                name,
+                Some(path.trim().to_string()).filter(|p| !p.is_empty()),
+            ),
+            None => (text, None),
+        };
+        let kind = FacetKind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = FacetKind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown facet {name:?}; facets are {}", names.join(", "))
+            })?;
+        if path.is_some() && !matches!(kind, FacetKind::Mesh | FacetKind::Major) {
+            return Err(format!(
+                "only mesh and major facets take a tree path, not {name}"
+            ));
+        }
+        Ok(FacetSpec { kind, path })
+    }
+}
+
+impl From<FacetKind> for FacetSpec {
+    fn from(kind: FacetKind) -> Self {
+        FacetSpec { kind, path: None }
+    }
 }
 
 impl SearchRequest {
@@ -139,6 +231,9 @@ impl SearchRequest {
             filters: Filters::default(),
             facets: Vec::new(),
             facet_limit: 10,
+            sort: Sort::Relevance,
+            explain: false,
+            synonyms: true,
         }
     }
 }
@@ -166,6 +261,9 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of `snippet` that match query terms.
     pub highlights: Vec<[usize; 2]>,
+    /// With `--explain`: how the score was computed (tantivy's explanation tree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<serde_json::Value>,
 }
 
 /// What a search found.
@@ -182,6 +280,8 @@ pub struct SearchResults {
     pub facets: Vec<FacetResult>,
     /// Remarks for the user, e.g. a filter value no record has.
     pub notes: Vec<String>,
+    /// Rewrites of the query: MeSH synonyms, explosions, truncations.
+    pub expansions: Vec<build::Expansion>,
     /// Time spent searching, in milliseconds.
     pub elapsed_ms: f64,
 }
@@ -194,7 +294,7 @@ fn serialize_facets<S: serde::Serializer>(
     use serde::ser::SerializeMap;
     let mut map = serializer.serialize_map(Some(facets.len()))?;
     for facet in facets {
-        map.serialize_entry(facet.facet.name(), &facet.values)?;
+        map.serialize_entry(&facet.name, &facet.values)?;
     }
     map.end()
 }
@@ -219,17 +319,37 @@ impl<'a> Search<'a> {
 
     /// The user's query with the filters as required, non-scoring clauses; also returns the
     /// parsed text query alone (for snippets) and notes for the user.
-    fn build_query(
-        &self,
-        request: &SearchRequest,
-    ) -> Result<(BooleanQuery, Box<dyn Query>, Vec<String>)> {
-        let text_query = self.parse_text_query(&request.query, request.any)?;
-        let mut notes = Vec::new();
+    fn build_query(&self, request: &SearchRequest) -> Result<Built> {
+        let node = parser::parse(&request.query, request.any).map_err(|err| Error::Query {
+            query: request.query.clone(),
+            reason: err.to_string(),
+        })?;
+        let mut builder = self.builder()?;
+        builder.synonyms = request.synonyms;
+        let text_query = builder.build(&node).map_err(|err| Error::Query {
+            query: request.query.clone(),
+            reason: err.to_string(),
+        })?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
-        for filter in self.filter_clauses(&request.filters, &mut notes)? {
+        for filter in self.filter_clauses(&request.filters, &mut builder)? {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        Ok((BooleanQuery::new(clauses), text_query, notes))
+        Ok(Built {
+            query: BooleanQuery::new(clauses),
+            text_query,
+            notes: std::mem::take(&mut builder.notes),
+            expansions: std::mem::take(&mut builder.expansions),
+        })
+    }
+
+    fn builder(&self) -> Result<build::Builder<'_>> {
+        let fields = &self.index.fields;
+        Ok(build::Builder::new(
+            fields,
+            self.index.vocabulary()?,
+            &self.searcher,
+            fields.default_search_fields().to_vec(),
+        ))
     }
 
     /// Every record matching `request` (paging ignored), best first, with notes for the user.
@@ -237,7 +357,7 @@ impl<'a> Search<'a> {
         &self,
         request: &SearchRequest,
     ) -> Result<(Vec<DocAddress>, Vec<String>)> {
-        let (query, _, notes) = self.build_query(request)?;
+        let Built { query, notes, .. } = self.build_query(request)?;
         let total = self.searcher.search(&query, &Count)?;
         if total == 0 {
             return Ok((Vec::new(), notes));
@@ -265,27 +385,62 @@ impl<'a> Search<'a> {
     pub fn run(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         let fields = &self.index.fields;
-        let (query, text_query, notes) = self.build_query(request)?;
+        let Built {
+            query,
+            text_query,
+            mut notes,
+            expansions,
+        } = self.build_query(request)?;
 
         let mut collectors = MultiCollector::new();
         let count_handle = collectors.add_collector(Count);
-        let top_handle = collectors.add_collector(
-            TopDocs::with_limit(request.limit.max(1))
-                .and_offset(request.offset)
-                .order_by_score(),
-        );
-        let facet_handles: Vec<_> = request
-            .facets
+        let top_docs = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let (score_handle, date_handle) = match request.sort {
+            Sort::Relevance => (
+                Some(collectors.add_collector(top_docs.order_by_score())),
+                None,
+            ),
+            Sort::Date => (
+                None,
+                Some(collectors.add_collector(
+                    top_docs.order_by_fast_field::<u64>(names::YEAR, tantivy::Order::Desc),
+                )),
+            ),
+        };
+        let mut facet_plans = Vec::with_capacity(request.facets.len());
+        for spec in &request.facets {
+            facet_plans.push(self.facet_plan(spec, &mut notes)?);
+        }
+        let facet_handles: Vec<_> = facet_plans
             .iter()
-            .map(|&kind| (kind, collectors.add_collector(FacetCounter::new(kind))))
+            .map(|plan| match &plan.tree {
+                Some((field, parent)) => FacetHandle::Tree(
+                    collectors.add_collector(TreeFacetCounter::new(field, parent)),
+                ),
+                None => {
+                    FacetHandle::Flat(collectors.add_collector(FacetCounter::new(plan.spec.kind)))
+                }
+            })
             .collect();
         let mut fruits = self.searcher.search(&query, &collectors)?;
         let total = count_handle.extract(&mut fruits);
-        let top = top_handle.extract(&mut fruits);
-        let facets = facet_handles
-            .into_iter()
-            .map(|(kind, handle)| handle.extract(&mut fruits).top(kind, request.facet_limit))
-            .collect();
+        let top: Vec<(f32, DocAddress)> = match (score_handle, date_handle) {
+            (Some(handle), _) => handle.extract(&mut fruits),
+            (None, Some(handle)) => handle
+                .extract(&mut fruits)
+                .into_iter()
+                .map(|(year, address)| (year.unwrap_or(0) as f32, address))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let mut facets = Vec::with_capacity(facet_plans.len());
+        for (plan, handle) in facet_plans.iter().zip(facet_handles) {
+            let tally = match handle {
+                FacetHandle::Tree(handle) => handle.extract(&mut fruits),
+                FacetHandle::Flat(handle) => handle.extract(&mut fruits),
+            };
+            facets.push(self.facet_result(plan, &tally, request.facet_limit)?);
+        }
 
         let snippets = SnippetGenerator::create(&self.searcher, &*text_query, fields.abstract_text);
         let mut snippets = snippets.ok();
@@ -296,6 +451,18 @@ impl<'a> Search<'a> {
         for (index, (score, address)) in top.into_iter().enumerate() {
             let record = self.record_at(address)?;
             let (snippet, highlights) = snippet_for(snippets.as_ref(), &record.abstract_text);
+            let explanation = if request.explain {
+                let explanation = query.explain(&self.searcher, address)?;
+                Some(serde_json::to_value(&explanation)?)
+            } else {
+                None
+            };
+            let score = match request.sort {
+                Sort::Relevance => score,
+                Sort::Date => query
+                    .explain(&self.searcher, address)
+                    .map_or(0.0, |e| e.value()),
+            };
             hits.push(Hit {
                 rank: request.offset + index + 1,
                 score,
@@ -307,6 +474,7 @@ impl<'a> Search<'a> {
                 pmid: record.pmid,
                 snippet,
                 highlights,
+                explanation,
             });
         }
         Ok(SearchResults {
@@ -315,8 +483,90 @@ impl<'a> Search<'a> {
             hits,
             facets,
             notes,
+            expansions,
             elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
         })
+    }
+
+    /// How a facet will be counted: flat, or below a node of the MeSH tree when the index
+    /// has a vocabulary.
+    fn facet_plan(&self, spec: &FacetSpec, notes: &mut Vec<String>) -> Result<FacetPlan> {
+        let tree_field = match spec.kind {
+            FacetKind::Mesh => Some(tree_names::MESH_TREE),
+            FacetKind::Major => Some(tree_names::MAJOR_TREE),
+            _ => None,
+        };
+        let vocabulary = self.index.vocabulary()?;
+        let (Some(field), Some(vocabulary)) = (tree_field, vocabulary) else {
+            if spec.path.is_some() {
+                notes.push(format!(
+                    "the index has no MeSH vocabulary, so {} is counted flat (import one with `medlit mesh import`)",
+                    spec.kind.name()
+                ));
+            }
+            return Ok(FacetPlan {
+                spec: spec.clone(),
+                tree: None,
+            });
+        };
+        let parent = match &spec.path {
+            None => Vec::new(),
+            Some(path) => {
+                let last = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path);
+                let trees = vocabulary.tree_numbers_for(last);
+                let Some(first) = trees.first() else {
+                    let suggestions = vocabulary.suggestions(last, 3);
+                    return Err(Error::Usage(format!(
+                        "no MeSH tree node {last:?}{}",
+                        if suggestions.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; closest: {}", suggestions.join(", "))
+                        }
+                    )));
+                };
+                if trees.len() > 1 {
+                    notes.push(format!(
+                        "{last} sits in {} branches ({}); counting below {first} (name a tree number to choose)",
+                        trees.len(),
+                        trees.join(", ")
+                    ));
+                }
+                crate::mesh::tree_path(first)
+            }
+        };
+        Ok(FacetPlan {
+            spec: spec.clone(),
+            tree: Some((field.to_string(), parent)),
+        })
+    }
+
+    fn facet_result(
+        &self,
+        plan: &FacetPlan,
+        tally: &FacetTally,
+        limit: usize,
+    ) -> Result<FacetResult> {
+        let mut result = tally.top(plan.spec.kind, limit);
+        if let Some(path) = &plan.spec.path {
+            result.name = format!("{}:{path}", plan.spec.kind.name());
+        }
+        if plan.tree.is_some() {
+            if let Some(vocabulary) = self.index.vocabulary()? {
+                for value in &mut result.values {
+                    let tree = std::mem::take(&mut value.value);
+                    value.value = vocabulary
+                        .segment_name(&tree)
+                        .unwrap_or_else(|| tree.clone());
+                    value.tree = Some(tree);
+                }
+            }
+        }
+        Ok(result)
     }
 
     /// The stored record of a document.
@@ -329,41 +579,48 @@ impl<'a> Search<'a> {
         Ok(serde_json::from_slice(bytes)?)
     }
 
-    /// Parses the user's query; an empty query matches everything.
-    fn parse_text_query(&self, text: &str, any: bool) -> Result<Box<dyn Query>> {
-        if text.trim().is_empty() {
-            return Ok(Box::new(AllQuery));
-        }
-        let fields = &self.index.fields;
-        let defaults = fields.default_search_fields();
-        let mut parser = QueryParser::new(
-            self.index.index.schema(),
-            defaults.iter().map(|(f, _)| *f).collect(),
-            self.index.index.tokenizers().clone(),
-        );
-        for (field, boost) in defaults {
-            parser.set_field_boost(field, boost);
-        }
-        if !any {
-            parser.set_conjunction_by_default();
-        }
-        parser
-            .parse_query(&escape_word_apostrophes(text))
-            .map_err(|err| Error::Query {
-                query: text.to_string(),
-                reason: query_error_reason(&err, text),
-            })
-    }
-
     /// Builds one query per filter; notes values that no record has.
     fn filter_clauses(
         &self,
         filters: &Filters,
-        notes: &mut Vec<String>,
+        builder: &mut build::Builder<'_>,
     ) -> Result<Vec<Box<dyn Query>>> {
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let with_vocabulary = self.index.vocabulary()?.is_some();
+        for (values, major) in [(&filters.mesh, false), (&filters.major, true)] {
+            for value in values {
+                if with_vocabulary {
+                    let tag = if major {
+                        parser::Tag::Major {
+                            explode: !filters.no_explode,
+                        }
+                    } else {
+                        parser::Tag::Mesh {
+                            explode: !filters.no_explode,
+                        }
+                    };
+                    let node = parser::Node::Term(parser::Term {
+                        text: value.clone(),
+                        phrase: true,
+                        prefix: false,
+                        target: parser::Target::Tag(tag),
+                        range: None,
+                        column: 1,
+                    });
+                    clauses.push(builder.build(&node)?);
+                } else {
+                    let kind = if major {
+                        FacetKind::Major
+                    } else {
+                        FacetKind::Mesh
+                    };
+                    clauses.push(self.value_query(kind, value, &mut builder.notes)?);
+                }
+            }
+        }
+        let notes = &mut builder.notes;
         let all_of = [
-            (FacetKind::Mesh, &filters.mesh),
+            (FacetKind::Qualifier, &filters.qualifier),
             (FacetKind::Therapy, &filters.therapy),
             (FacetKind::Pubtype, &filters.pubtype),
         ];
@@ -428,84 +685,6 @@ fn year_query(fields: &Fields, range: YearRange) -> RangeQuery {
         None => Bound::Unbounded,
     };
     RangeQuery::new(bound(range.from), bound(range.to))
-}
-
-/// Escapes apostrophes inside words (`Gaucher's`, `Crohn's`), which tantivy's grammar would
-/// otherwise read as the start of a quoted phrase.
-fn escape_word_apostrophes(query: &str) -> String {
-    let chars: Vec<char> = query.chars().collect();
-    let mut out = String::with_capacity(query.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        let inside_word = i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
-        if c == '\'' && inside_word {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A query parser error in words: what is wrong and, for syntax errors, where (tantivy's
-/// parser does not say), with the fields one may use when a field is unknown.
-fn query_error_reason(err: &tantivy::query::QueryParserError, query: &str) -> String {
-    use tantivy::query::QueryParserError as E;
-    match err {
-        E::FieldDoesNotExist(field) => format!(
-            "unknown field {field:?}; searchable fields are title, abstract, keywords, mesh, author, affiliation, journal, year, id, doi, pmid"
-        ),
-        E::SyntaxError(_) => match locate_syntax_problem(query) {
-            Some(problem) => format!("syntax error: {problem}"),
-            None => "syntax error; check quotes, parentheses, operators and field:value pairs".into(),
-        },
-        other => other.to_string(),
-    }
-}
-
-/// Finds the first unclosed quote, unbalanced parenthesis, dangling operator or field
-/// without a value, with its 1-based character column.
-fn locate_syntax_problem(query: &str) -> Option<String> {
-    let chars: Vec<char> = query.chars().collect();
-    let mut open_parens = Vec::new();
-    let mut quote_start = None;
-    for (index, &c) in chars.iter().enumerate() {
-        let column = index + 1;
-        match (c, quote_start) {
-            ('"', None) => quote_start = Some(column),
-            ('"', Some(_)) => quote_start = None,
-            (_, Some(_)) => {}
-            ('(', None) => open_parens.push(column),
-            (')', None) if open_parens.pop().is_none() => {
-                return Some(format!("unmatched ')' at column {column}"));
-            }
-            (':', None) => {
-                let next = chars.get(index + 1);
-                if next.is_none_or(|n| n.is_whitespace() || *n == ')') {
-                    return Some(format!("field without a value at column {column}"));
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(column) = quote_start {
-        return Some(format!("unclosed quote opened at column {column}"));
-    }
-    if let Some(column) = open_parens.pop() {
-        return Some(format!("unclosed '(' at column {column}"));
-    }
-    let words: Vec<&str> = query.split_whitespace().collect();
-    if let Some(last) = words.last() {
-        if matches!(*last, "AND" | "OR" | "NOT") {
-            let column = query
-                .rfind(last)
-                .map_or(0, |byte| query[..byte].chars().count() + 1);
-            return Some(format!(
-                "operator {last} at column {column} has nothing after it"
-            ));
-        }
-    }
-    None
 }
 
 /// The snippet text and highlight ranges for an abstract; the start of the abstract when no
@@ -626,48 +805,11 @@ mod tests {
     }
 
     #[test]
-    fn apostrophes_inside_words_are_escaped() {
-        assert_eq!(
-            escape_word_apostrophes("Gaucher's disease"),
-            "Gaucher\\'s disease"
-        );
-        assert_eq!(
-            escape_word_apostrophes("'quoted phrase'"),
-            "'quoted phrase'"
-        );
-    }
-
-    #[test]
     fn overlapping_highlights_merge() {
         assert_eq!(
             merge_ranges(&[232..236, 232..234, 235..236, 240..245]),
             [[232, 236], [240, 245]]
         );
-    }
-
-    #[test]
-    fn syntax_problems_are_located() {
-        assert_eq!(
-            locate_syntax_problem("\"unclosed phrase").as_deref(),
-            Some("unclosed quote opened at column 1")
-        );
-        assert_eq!(
-            locate_syntax_problem("(a OR b").as_deref(),
-            Some("unclosed '(' at column 1")
-        );
-        assert_eq!(
-            locate_syntax_problem("a OR b)").as_deref(),
-            Some("unmatched ')' at column 7")
-        );
-        assert_eq!(
-            locate_syntax_problem("title: x").as_deref(),
-            Some("field without a value at column 6")
-        );
-        assert_eq!(
-            locate_syntax_problem("itp AND").as_deref(),
-            Some("operator AND at column 5 has nothing after it")
-        );
-        assert_eq!(locate_syntax_problem("\"a (b\" c"), None);
     }
 
     #[test]

@@ -126,7 +126,11 @@ fn bench_index_and_search(c: &mut Criterion) {
     ingest::ingest(&index, &files, &options, &SilentObserver).expect("ingest");
     let search = Search::new(&index).expect("searcher");
     let mut request = SearchRequest::new("thrombocytopenia");
-    request.facets = vec![FacetKind::Mesh, FacetKind::Therapy, FacetKind::Year];
+    request.facets = vec![
+        FacetKind::Mesh.into(),
+        FacetKind::Therapy.into(),
+        FacetKind::Year.into(),
+    ];
     c.bench_function("search/term_with_3_facets", |b| {
         b.iter(|| assert!(search.run(black_box(&request)).expect("search").total >= 5))
     });

@@ -82,11 +82,17 @@ pub const CATEGORIES: [(&str, &str); 16] = [
     ("B", "Organisms"),
     ("C", "Diseases"),
     ("D", "Chemicals and Drugs"),
-    ("E", "Analytical, Diagnostic and Therapeutic Techniques, and Equipment"),
+    (
+        "E",
+        "Analytical, Diagnostic and Therapeutic Techniques, and Equipment",
+    ),
     ("F", "Psychiatry and Psychology"),
     ("G", "Phenomena and Processes"),
     ("H", "Disciplines and Occupations"),
-    ("I", "Anthropology, Education, Sociology, and Social Phenomena"),
+    (
+        "I",
+        "Anthropology, Education, Sociology, and Social Phenomena",
+    ),
     ("J", "Technology, Industry, and Agriculture"),
     ("K", "Humanities"),
     ("L", "Information Science"),
@@ -109,6 +115,9 @@ pub fn tree_path(tree_number: &str) -> Vec<String> {
     let mut path = Vec::new();
     if let Some(letter) = tree_number.get(..1) {
         path.push(letter.to_string());
+    }
+    if tree_number.len() <= 1 {
+        return path;
     }
     let mut end = 0;
     for part in tree_number.split('.') {
@@ -200,14 +209,29 @@ impl MeshVocabulary {
                 "{}\t{}\t{}\t{}\n",
                 clean(&descriptor.ui),
                 clean(&descriptor.name),
-                descriptor.tree_numbers.iter().map(|t| clean(t)).collect::<Vec<_>>().join("|"),
-                descriptor.entry_terms.iter().map(|t| clean(t)).collect::<Vec<_>>().join("|"),
+                descriptor
+                    .tree_numbers
+                    .iter()
+                    .map(|t| clean(t))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+                descriptor
+                    .entry_terms
+                    .iter()
+                    .map(|t| clean(t))
+                    .collect::<Vec<_>>()
+                    .join("|"),
             );
             table.extend_from_slice(line.as_bytes());
             // Preferred names win over entry terms that collide with them: the entry flag sits
             // above the row, so a preferred name sorts first.
             terms.push((descriptor.name.to_lowercase(), row));
-            terms.extend(descriptor.entry_terms.iter().map(|t| (t.to_lowercase(), ENTRY_FLAG | row)));
+            terms.extend(
+                descriptor
+                    .entry_terms
+                    .iter()
+                    .map(|t| (t.to_lowercase(), ENTRY_FLAG | row)),
+            );
             trees.extend(descriptor.tree_numbers.iter().map(|t| (t.clone(), row)));
             if !descriptor.ui.is_empty() {
                 uis.push((descriptor.ui.clone(), row));
@@ -221,7 +245,11 @@ impl MeshVocabulary {
             .collect();
         let mut supplementary_terms: Vec<(String, u64)> = Vec::new();
         for concept in supplementary {
-            let Some(&row) = concept.mapped_to.iter().find_map(|ui| by_ui.get(ui.as_str())) else {
+            let Some(&row) = concept
+                .mapped_to
+                .iter()
+                .find_map(|ui| by_ui.get(ui.as_str()))
+            else {
                 continue;
             };
             supplementary_terms.push((concept.name.to_lowercase(), row));
@@ -308,7 +336,9 @@ impl MeshVocabulary {
             .lines
             .get(row as usize + 1)
             .map_or(self.table.len(), |&e| e as usize);
-        let line = std::str::from_utf8(&self.table[start..end]).ok()?.trim_end_matches('\n');
+        let line = std::str::from_utf8(&self.table[start..end])
+            .ok()?
+            .trim_end_matches('\n');
         let mut columns = line.split('\t');
         Some(DescriptorRef {
             row,
@@ -488,13 +518,33 @@ mod tests {
     fn lookups_by_ui_name_entry_term_tree_and_supplementary() {
         let vocabulary = small();
         assert_eq!(vocabulary.len(), 3);
-        assert_eq!(vocabulary.by_ui("D016553").expect("ui").name, "Purpura, Thrombocytopenic, Idiopathic");
+        assert_eq!(
+            vocabulary.by_ui("D016553").expect("ui").name,
+            "Purpura, Thrombocytopenic, Idiopathic"
+        );
         assert_eq!(vocabulary.by_name("itp").expect("entry").ui, "D016553");
-        assert_eq!(vocabulary.by_name("CICLOSPORIN").expect("entry").name, "Cyclosporine");
-        assert_eq!(vocabulary.by_tree_number("C15.378.140.855").expect("tree").name, "Thrombocytopenia");
-        assert_eq!(vocabulary.by_supplementary("AMG 531").expect("scr").name, "Cyclosporine");
-        let itp = vocabulary.by_name("Purpura, Thrombocytopenic, Idiopathic").expect("name");
-        assert_eq!(itp.tree_numbers().collect::<Vec<_>>(), ["C15.378.140.855.925.750", "C20.111.759"]);
+        assert_eq!(
+            vocabulary.by_name("CICLOSPORIN").expect("entry").name,
+            "Cyclosporine"
+        );
+        assert_eq!(
+            vocabulary
+                .by_tree_number("C15.378.140.855")
+                .expect("tree")
+                .name,
+            "Thrombocytopenia"
+        );
+        assert_eq!(
+            vocabulary.by_supplementary("AMG 531").expect("scr").name,
+            "Cyclosporine"
+        );
+        let itp = vocabulary
+            .by_name("Purpura, Thrombocytopenic, Idiopathic")
+            .expect("name");
+        assert_eq!(
+            itp.tree_numbers().collect::<Vec<_>>(),
+            ["C15.378.140.855.925.750", "C20.111.759"]
+        );
         assert!(vocabulary.by_name("nothing").is_none());
     }
 
@@ -503,7 +553,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         assert!(MeshVocabulary::load(dir.path()).expect("loads").is_none());
         small().save(dir.path()).expect("saves");
-        let loaded = MeshVocabulary::load(dir.path()).expect("loads").expect("present");
+        let loaded = MeshVocabulary::load(dir.path())
+            .expect("loads")
+            .expect("present");
         assert_eq!(loaded.len(), 3);
         assert_eq!(loaded.by_name("thrombopenia").expect("entry").ui, "D013921");
         // Saving again replaces it.
@@ -513,7 +565,11 @@ mod tests {
 
     #[test]
     fn tree_paths_and_parents() {
-        assert_eq!(tree_path("C15.378.140"), ["C", "C15", "C15.378", "C15.378.140"]);
+        assert_eq!(tree_path("C"), ["C"]);
+        assert_eq!(
+            tree_path("C15.378.140"),
+            ["C", "C15", "C15.378", "C15.378.140"]
+        );
         assert_eq!(tree_parent("C15.378"), Some("C15"));
         assert_eq!(tree_parent("C15"), Some("C"));
         assert_eq!(tree_parent("C"), None);
@@ -523,24 +579,48 @@ mod tests {
     fn users_name_descriptors_tree_numbers_or_categories() {
         let vocabulary = small();
         assert_eq!(vocabulary.tree_numbers_for("Diseases"), ["C"]);
-        assert_eq!(vocabulary.tree_numbers_for("C15.378.140.855"), ["C15.378.140.855"]);
-        assert_eq!(vocabulary.tree_numbers_for("ITP"), ["C15.378.140.855.925.750", "C20.111.759"]);
+        assert_eq!(
+            vocabulary.tree_numbers_for("C15.378.140.855"),
+            ["C15.378.140.855"]
+        );
+        assert_eq!(
+            vocabulary.tree_numbers_for("ITP"),
+            ["C15.378.140.855.925.750", "C20.111.759"]
+        );
         assert!(vocabulary.tree_numbers_for("Unknown").is_empty());
         assert_eq!(vocabulary.segment_name("C").as_deref(), Some("Diseases"));
-        assert_eq!(vocabulary.suggestions("Thrombocytopnia", 2), ["Thrombocytopenia"]);
+        assert_eq!(
+            vocabulary.suggestions("Thrombocytopnia", 2),
+            ["Thrombocytopenia"]
+        );
     }
 
     #[test]
     fn tree_file_duplicates_merge() {
         let vocabulary = MeshVocabulary::build(
             vec![
-                Descriptor { name: "Breast".into(), tree_numbers: vec!["A01.236".into()], ..Descriptor::default() },
-                Descriptor { name: "Breast".into(), tree_numbers: vec!["A01.911".into()], ..Descriptor::default() },
+                Descriptor {
+                    name: "Breast".into(),
+                    tree_numbers: vec!["A01.236".into()],
+                    ..Descriptor::default()
+                },
+                Descriptor {
+                    name: "Breast".into(),
+                    tree_numbers: vec!["A01.911".into()],
+                    ..Descriptor::default()
+                },
             ],
             &[],
         )
         .expect("builds");
         assert_eq!(vocabulary.len(), 1);
-        assert_eq!(vocabulary.by_name("breast").expect("name").tree_numbers().count(), 2);
+        assert_eq!(
+            vocabulary
+                .by_name("breast")
+                .expect("name")
+                .tree_numbers()
+                .count(),
+            2
+        );
     }
 }

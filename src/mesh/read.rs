@@ -4,8 +4,8 @@
 //!
 //! | format | layout |
 //! |---|---|
-//! | [`Source::Tsv`] | `UI<TAB>name<TAB>entry|entry<TAB>tree|tree[<TAB>…]`, as in `../shared/data/mesh/mesh_descriptors.tsv.gz` |
-//! | [`Source::SupplementaryTsv`] | `UI<TAB>name<TAB>synonym|synonym<TAB>D…,D…` (supplementary concepts) |
+//! | [`Source::Tsv`] | `UI\tname\tentry|entry\ttree|tree[\t…]`, as in `../shared/data/mesh/mesh_descriptors.tsv.gz` |
+//! | [`Source::SupplementaryTsv`] | `UI\tname\tsynonym|synonym\tD…,D…` (supplementary concepts) |
 //! | [`Source::Trees`] | NLM's `mtreesYYYY.bin`: `Name;TreeNumber` |
 //! | [`Source::Ascii`] | NLM's `dYYYY.bin`: `*NEWRECORD`, `MH = `, `UI = `, `MN = `, `ENTRY = `/`PRINT ENTRY = ` |
 //! | [`Source::Xml`] | NLM's `descYYYY.xml` (`DescriptorRecordSet`), streamed |
@@ -49,10 +49,16 @@ pub fn detect(head: &[u8]) -> Result<Source, MeshError> {
         return Ok(Source::Ascii);
     }
     let columns: Vec<&str> = first.split('\t').collect();
-    if columns.len() >= 4 && columns[0].starts_with('D') && columns[0][1..].chars().all(|c| c.is_ascii_digit()) {
+    if columns.len() >= 4
+        && columns[0].starts_with('D')
+        && columns[0][1..].chars().all(|c| c.is_ascii_digit())
+    {
         return Ok(Source::Tsv);
     }
-    if columns.len() >= 4 && columns[0].starts_with('C') && columns[0][1..].chars().all(|c| c.is_ascii_digit()) {
+    if columns.len() >= 4
+        && columns[0].starts_with('C')
+        && columns[0][1..].chars().all(|c| c.is_ascii_digit())
+    {
         return Ok(Source::SupplementaryTsv);
     }
     if let Some((_, tree)) = first.rsplit_once(';') {
@@ -71,7 +77,9 @@ pub fn is_tree_number(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
         && text.len() >= 3
-        && text[1..].split('.').all(|part| part.len() >= 2 && part.chars().all(|c| c.is_ascii_digit()))
+        && text[1..]
+            .split('.')
+            .all(|part| part.len() >= 2 && part.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// What a vocabulary file gave.
@@ -277,10 +285,12 @@ pub fn read_xml(reader: impl BufRead) -> Result<Vec<Descriptor>, MeshError> {
     let mut text = String::new();
     loop {
         let position = xml.buffer_position();
-        let event = xml.read_event_into(&mut buffer).map_err(|err| MeshError::Malformed {
-            line: 0,
-            reason: format!("malformed XML near byte {position}: {err}"),
-        })?;
+        let event = xml
+            .read_event_into(&mut buffer)
+            .map_err(|err| MeshError::Malformed {
+                line: 0,
+                reason: format!("malformed XML near byte {position}: {err}"),
+            })?;
         match event {
             Event::Start(start) => {
                 let name = start.local_name().as_ref().to_vec();
@@ -299,7 +309,9 @@ pub fn read_xml(reader: impl BufRead) -> Result<Vec<Descriptor>, MeshError> {
                         if descriptor.ui.is_empty() || descriptor.name.is_empty() {
                             return Err(MeshError::Malformed {
                                 line: 0,
-                                reason: format!("a DescriptorRecord near byte {position} has no UI or name"),
+                                reason: format!(
+                                    "a DescriptorRecord near byte {position} has no UI or name"
+                                ),
                             });
                         }
                         descriptors.push(descriptor);
@@ -327,7 +339,9 @@ pub fn read_xml(reader: impl BufRead) -> Result<Vec<Descriptor>, MeshError> {
         });
     }
     if descriptors.is_empty() {
-        return Err(MeshError::Unrecognized("no DescriptorRecord in the file".into()));
+        return Err(MeshError::Unrecognized(
+            "no DescriptorRecord in the file".into(),
+        ));
     }
     Ok(descriptors)
 }
@@ -335,15 +349,19 @@ pub fn read_xml(reader: impl BufRead) -> Result<Vec<Descriptor>, MeshError> {
 /// Puts the text of the element that just closed where it belongs.
 fn store_xml_text(path: &[Vec<u8>], descriptor: &mut Descriptor, text: &str) {
     let n = path.len();
-    let at = |i: usize| path.get(n.wrapping_sub(i)).map(Vec::as_slice).unwrap_or(b"");
+    let at = |i: usize| {
+        path.get(n.wrapping_sub(i))
+            .map(Vec::as_slice)
+            .unwrap_or(b"")
+    };
     match (at(3), at(2), at(1)) {
         (_, b"DescriptorRecord", b"DescriptorUI") => descriptor.ui = text.to_string(),
         (b"DescriptorRecord", b"DescriptorName", b"String") => descriptor.name = text.to_string(),
         (_, b"TreeNumberList", b"TreeNumber") => descriptor.tree_numbers.push(text.to_string()),
-        (b"TermList", b"Term", b"String") => {
-            if text != descriptor.name && !descriptor.entry_terms.iter().any(|t| t == text) {
-                descriptor.entry_terms.push(text.to_string());
-            }
+        (b"TermList", b"Term", b"String")
+            if text != descriptor.name && !descriptor.entry_terms.iter().any(|t| t == text) =>
+        {
+            descriptor.entry_terms.push(text.to_string());
         }
         _ => {}
     }
@@ -359,7 +377,10 @@ mod tests {
     const TSV: &str = include_str!("../../tests/fixtures/mesh/descriptors_small.tsv");
 
     fn by_name<'d>(descriptors: &'d [Descriptor], name: &str) -> &'d Descriptor {
-        descriptors.iter().find(|d| d.name == name).unwrap_or_else(|| panic!("{name}"))
+        descriptors
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
     }
 
     #[test]
@@ -368,7 +389,10 @@ mod tests {
         assert_eq!(detect(ASCII.as_bytes()).expect("ascii"), Source::Ascii);
         assert_eq!(detect(TREES.as_bytes()).expect("trees"), Source::Trees);
         assert_eq!(detect(TSV.as_bytes()).expect("tsv"), Source::Tsv);
-        assert_eq!(detect(b"C000002\tbevonium\t\tD001561\n").expect("scr"), Source::SupplementaryTsv);
+        assert_eq!(
+            detect(b"C000002\tbevonium\t\tD001561\n").expect("scr"),
+            Source::SupplementaryTsv
+        );
         assert!(detect(b"hello world").is_err());
         assert!(detect(b"<html></html>").is_err());
     }
@@ -379,8 +403,18 @@ mod tests {
         assert_eq!(descriptors.len(), 3);
         let itp = by_name(&descriptors, "Purpura, Thrombocytopenic, Idiopathic");
         assert_eq!(itp.ui, "D016553");
-        assert_eq!(itp.tree_numbers, ["C15.378.100.802.687", "C15.378.140.855.925.750", "C20.111.759"]);
-        assert_eq!(itp.entry_terms, ["Immune Thrombocytopenia", "ITP", "Werlhof Disease"]);
+        assert_eq!(
+            itp.tree_numbers,
+            [
+                "C15.378.100.802.687",
+                "C15.378.140.855.925.750",
+                "C20.111.759"
+            ]
+        );
+        assert_eq!(
+            itp.entry_terms,
+            ["Immune Thrombocytopenia", "ITP", "Werlhof Disease"]
+        );
     }
 
     #[test]
@@ -389,8 +423,14 @@ mod tests {
         assert_eq!(descriptors.len(), 3);
         let cyclosporine = by_name(&descriptors, "Cyclosporine");
         assert_eq!(cyclosporine.ui, "D016572");
-        assert_eq!(cyclosporine.tree_numbers, ["D02.540.505.250", "D12.644.641.200"]);
-        assert_eq!(cyclosporine.entry_terms, ["Ciclosporin", "Cyclosporin", "Cyclosporin A"]);
+        assert_eq!(
+            cyclosporine.tree_numbers,
+            ["D02.540.505.250", "D12.644.641.200"]
+        );
+        assert_eq!(
+            cyclosporine.entry_terms,
+            ["Ciclosporin", "Cyclosporin", "Cyclosporin A"]
+        );
     }
 
     #[test]
@@ -406,15 +446,24 @@ mod tests {
         let descriptors = read_tsv(TSV.as_bytes()).expect("reads");
         assert_eq!(descriptors.len(), 4);
         let thrombocytopenia = by_name(&descriptors, "Thrombocytopenia");
-        assert_eq!(thrombocytopenia.entry_terms, ["Thrombopenia", "Thrombocytopenias"]);
+        assert_eq!(
+            thrombocytopenia.entry_terms,
+            ["Thrombopenia", "Thrombocytopenias"]
+        );
     }
 
     #[test]
     fn truncated_and_wrong_files_are_errors_with_lines() {
         let cut = &XML[..XML.rfind("</DescriptorRecord>").expect("a record end")];
-        assert!(read_xml(cut.as_bytes()).expect_err("truncated").to_string().contains("truncated"));
+        assert!(read_xml(cut.as_bytes())
+            .expect_err("truncated")
+            .to_string()
+            .contains("truncated"));
         let error = read_tsv("D000001\tName\t\tA01\nnot a line\n".as_bytes()).expect_err("bad");
-        assert_eq!(error.to_string(), "line 2: expected `UI<TAB>name<TAB>entry terms<TAB>tree numbers`");
+        assert_eq!(
+            error.to_string(),
+            "line 2: expected `UI<TAB>name<TAB>entry terms<TAB>tree numbers`"
+        );
         let error = read_trees("Body Regions;A01\nBroken line\n".as_bytes()).expect_err("bad");
         assert!(error.to_string().starts_with("line 2:"), "{error}");
         let error = read_ascii("MH = Orphan\n".as_bytes()).expect_err("bad");

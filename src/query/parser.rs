@@ -398,6 +398,7 @@ impl Parser {
         let mut alternatives = vec![self.and()?];
         while self.peek() == Some(&Token::Or) {
             self.position += 1;
+            self.expect_operand("OR")?;
             alternatives.push(self.and()?);
         }
         Ok(if alternatives.len() == 1 {
@@ -425,16 +426,19 @@ impl Parser {
                     if must.is_empty() && implicit.is_empty() {
                         return error(column, "NOT needs a term before it (use -term to exclude)");
                     }
-                    not.push(self.unary(&mut Vec::new())?);
+                    not.push(self.negated_atom()?);
                 }
                 Some(_) => {
                     let node = self.unary(&mut not)?;
-                    if let Some(node) = node_if_any(node) {
-                        if self.any {
-                            implicit.push(node);
-                        } else {
-                            must.push(node);
-                        }
+                    match node_if_any(node) {
+                        // A group of untagged words joins this AND instead of nesting.
+                        Some(Node::And {
+                            must: words,
+                            not: none,
+                        }) if none.is_empty() && !self.any => must.extend(words),
+                        Some(node) if self.any => implicit.push(node),
+                        Some(node) => must.push(node),
+                        None => {}
                     }
                 }
             }
@@ -472,7 +476,7 @@ impl Parser {
     fn unary(&mut self, excluded: &mut Vec<Node>) -> Result<Node, SyntaxError> {
         if self.peek() == Some(&Token::Minus) {
             self.position += 1;
-            let node = self.atom()?;
+            let node = self.negated_atom()?;
             excluded.push(node);
             return Ok(Node::And {
                 must: Vec::new(),
@@ -480,6 +484,33 @@ impl Parser {
             });
         }
         self.atom()
+    }
+
+    /// The operand of `NOT` or `-`: an untagged group gives up all but its first word, which
+    /// go back to the surrounding AND (`itp NOT children adults` = itp, adults, not children).
+    fn negated_atom(&mut self) -> Result<Node, SyntaxError> {
+        if !matches!(self.peek(), Some(Token::Word(_)) | Some(Token::Phrase(_))) {
+            return self.atom();
+        }
+        let start = self.position;
+        let mut end = start;
+        while matches!(
+            self.tokens.get(end).map(|(t, _)| t),
+            Some(Token::Word(_)) | Some(Token::Phrase(_))
+        ) {
+            end += 1;
+        }
+        let tagged = matches!(self.tokens.get(end).map(|(t, _)| t), Some(Token::Tag(_)));
+        if tagged || end - start == 1 {
+            return self.atom();
+        }
+        let (token, column) = self.tokens[start].clone();
+        self.position = start + 1;
+        match token {
+            Token::Word(word) => self.term(word, false, Target::Default, None, column),
+            Token::Phrase(phrase) => self.term(phrase, true, Target::Default, None, column),
+            _ => error(column, "a term was expected"),
+        }
     }
 
     fn atom(&mut self) -> Result<Node, SyntaxError> {
@@ -726,7 +757,7 @@ mod tests {
             ("itp AND", "AND has nothing after it at column 8"),
             ("itp[xx]", "unknown field tag [xx] at column 4"),
             ("foo:bar", "unknown field \"foo\"; fields are title, abstract, keywords, mesh, author, affiliation, journal, year, id, doi, pmid at column 1"),
-            ("title: x", "field title: has no value at column 8"),
+            ("title:", "field title: has no value at column 7"),
             ("[mh]", "tag [mh] has no term before it at column 1"),
             ("NOT itp", "NOT needs a term before it (use -term to exclude) at column 1"),
             ("-itp", "a query cannot only exclude: add a term to search for at column 5"),

@@ -323,8 +323,9 @@ fn no_match_exits_1_and_bad_query_exits_2() {
     assert_eq!((none.total, code), (0, 1));
     for (bad, reason) in [
         ("nosuchfield:x", "unknown field \"nosuchfield\""),
-        ("\"unclosed", "unclosed quote opened at column 1"),
-        ("itp AND (a OR", "unclosed '(' at column 9"),
+        ("\"unclosed", "unclosed quote at column 1"),
+        ("itp AND (a OR", "OR has nothing after it at column 14"),
+        ("title:(", "field title: has no value at column 7"),
     ] {
         let output = test.search_output(&[bad], false);
         assert_eq!(output.status.code(), Some(2), "{bad}");

@@ -131,7 +131,16 @@ pub struct SearchJson {
     pub hits: Vec<HitJson>,
     pub facets: BTreeMap<String, Vec<FacetValueJson>>,
     pub notes: Vec<String>,
+    pub expansions: Vec<ExpansionJson>,
     pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpansionJson {
+    pub term: String,
+    pub kind: String,
+    pub into: String,
 }
 
 impl SearchJson {
@@ -163,6 +172,8 @@ pub struct HitJson {
     pub pmid: Option<String>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    #[serde(default)]
+    pub explanation: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +181,8 @@ pub struct HitJson {
 pub struct FacetValueJson {
     pub value: String,
     pub count: u64,
+    #[serde(default)]
+    pub tree: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -429,15 +429,17 @@ pub fn rederive(
     let addresses: Vec<tantivy::DocAddress> = search.all_addresses().collect();
     let mut writer = index.writer(writer_threads, memory_budget)?;
     let rewritten = AtomicU64::new(0);
-    addresses.par_iter().try_for_each(|&address| -> Result<()> {
-        let mut record = search.record_at(address)?;
-        record.therapies = lexicon.therapies_of(&record, vocabulary);
-        let document = index.fields.document(&record, vocabulary)?;
-        let id = Term::from_field_text(index.fields.id, &record.id);
-        writer.run([UserOperation::Delete(id), UserOperation::Add(document)])?;
-        rewritten.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    })?;
+    addresses
+        .par_iter()
+        .try_for_each(|&address| -> Result<()> {
+            let mut record = search.record_at(address)?;
+            record.therapies = lexicon.therapies_of(&record, vocabulary);
+            let document = index.fields.document(&record, vocabulary)?;
+            let id = Term::from_field_text(index.fields.id, &record.id);
+            writer.run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+            rewritten.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })?;
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
     prepared.commit()?;

@@ -335,7 +335,12 @@ impl Fields {
 
 impl Fields {
     /// Indexes each resolved heading under every tree path of its descriptor.
-    fn add_tree_paths(&self, doc: &mut TantivyDocument, record: &Record, vocabulary: &MeshVocabulary) {
+    fn add_tree_paths(
+        &self,
+        doc: &mut TantivyDocument,
+        record: &Record,
+        vocabulary: &MeshVocabulary,
+    ) {
         let mut seen = std::collections::HashSet::new();
         for heading in &record.mesh {
             let Some(descriptor) = vocabulary.resolve(heading) else {
@@ -371,9 +376,16 @@ pub fn pubmed_author_form(name: &str) -> Option<String> {
         .filter(|c| c.is_alphabetic())
         .flat_map(char::to_uppercase)
         .collect();
-    let collective = ["group", "consortium", "committee", "network", "society", "collaborat"]
-        .iter()
-        .any(|word| name.to_lowercase().contains(word));
+    let collective = [
+        "group",
+        "consortium",
+        "committee",
+        "network",
+        "society",
+        "collaborat",
+    ]
+    .iter()
+    .any(|word| name.to_lowercase().contains(word));
     (!initials.is_empty() && !last.is_empty() && !collective).then(|| format!("{last} {initials}"))
 }
 
@@ -438,6 +450,9 @@ mod tests {
             FacetKind::Mesh.values(&record, None),
             ["Child", "Humans", "Thrombocytopenia"]
         );
-        assert_eq!(FacetKind::Qualifier.values(&record, None), ["blood", "therapy"]);
+        assert_eq!(
+            FacetKind::Qualifier.values(&record, None),
+            ["blood", "therapy"]
+        );
     }
 }

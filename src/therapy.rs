@@ -227,7 +227,11 @@ impl Lexicon {
     /// Every therapy of a record: lexicon matches in its text, and, with a vocabulary, the
     /// MeSH headings that are therapies (see [`mesh_therapies`]), each under one canonical
     /// name (the lexicon's when it knows the descriptor, else the lower-cased descriptor).
-    pub fn therapies_of(&self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> Vec<String> {
+    pub fn therapies_of(
+        &self,
+        record: &Record,
+        vocabulary: Option<&MeshVocabulary>,
+    ) -> Vec<String> {
         let mut names = self.find_in_record(record);
         if let Some(vocabulary) = vocabulary {
             for descriptor in mesh_therapies(record, vocabulary) {
@@ -370,17 +374,35 @@ mod tests {
         .expect("builds");
         let record = Record {
             title: "A case".into(),
-            mesh: ["Splenectomy", "Rituximab/therapeutic use", "Interleukin-6/blood", "Plasmapheresis", "Thrombocytopenia/therapy"]
-                .iter()
-                .filter_map(|h| crate::record::MeshHeading::parse(h))
-                .collect(),
+            mesh: [
+                "Splenectomy",
+                "Rituximab/therapeutic use",
+                "Interleukin-6/blood",
+                "Plasmapheresis",
+                "Thrombocytopenia/therapy",
+            ]
+            .iter()
+            .filter_map(|h| crate::record::MeshHeading::parse(h))
+            .collect(),
             ..Record::default()
         };
-        assert_eq!(mesh_therapies(&record, &vocabulary), ["Splenectomy", "Rituximab", "Plasmapheresis"]);
-        let lexicon = Lexicon::parse("plasma exchange\tprocedure\tplasmapheresis\nsplenectomy\tprocedure\t\n").expect("parses");
+        assert_eq!(
+            mesh_therapies(&record, &vocabulary),
+            ["Splenectomy", "Rituximab", "Plasmapheresis"]
+        );
+        let lexicon = Lexicon::parse(
+            "plasma exchange\tprocedure\tplasmapheresis\nsplenectomy\tprocedure\t\n",
+        )
+        .expect("parses");
         // Lexicon names win; a descriptor the lexicon lacks is kept in lower case.
-        assert_eq!(lexicon.therapies_of(&record, Some(&vocabulary)), ["plasma exchange", "rituximab", "splenectomy"]);
-        assert_eq!(lexicon.therapies_of(&record, None), ["plasma exchange", "splenectomy"]);
+        assert_eq!(
+            lexicon.therapies_of(&record, Some(&vocabulary)),
+            ["plasma exchange", "rituximab", "splenectomy"]
+        );
+        assert_eq!(
+            lexicon.therapies_of(&record, None),
+            ["plasma exchange", "splenectomy"]
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
         supplementary.extend(vocabulary.supplementary);
     }
     if descriptors.is_empty() {
-        anyhow::bail!("no descriptors in {:?}: give a descriptor or tree file too", args.files);
+        anyhow::bail!(
+            "no descriptors in {:?}: give a descriptor or tree file too",
+            args.files
+        );
     }
     let vocabulary = MeshVocabulary::build(descriptors, &supplementary)
         .map_err(|err| anyhow::anyhow!("cannot build the vocabulary: {err}"))?;
@@ -83,9 +86,12 @@ fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
         IngestOptions::default_threads(),
         DEFAULT_MEMORY_BUDGET,
     )?;
-    vocabulary
-        .save(&args.index.path)
-        .with_context(|| format!("cannot store the vocabulary in {}", args.index.path.display()))?;
+    vocabulary.save(&args.index.path).with_context(|| {
+        format!(
+            "cannot store the vocabulary in {}",
+            args.index.path.display()
+        )
+    })?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -115,14 +121,21 @@ fn run_lookup(args: &LookupArgs) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
     let Some(descriptor) = found else {
         let suggestions = vocabulary.suggestions(term, 5);
-        eprintln!("medlit: no MeSH descriptor {term:?}; closest: {}", suggestions.join(", "));
+        eprintln!(
+            "medlit: no MeSH descriptor {term:?}; closest: {}",
+            suggestions.join(", ")
+        );
         return Ok(Outcome::NoMatch);
     };
     writeln!(out, "{} [{}]", descriptor.name, descriptor.ui)?;
     for tree in descriptor.tree_numbers() {
         let path: Vec<String> = mesh::tree_path(tree)
             .iter()
-            .map(|segment| vocabulary.segment_name(segment).unwrap_or_else(|| segment.clone()))
+            .map(|segment| {
+                vocabulary
+                    .segment_name(segment)
+                    .unwrap_or_else(|| segment.clone())
+            })
             .collect();
         writeln!(out, "  {tree}  {}", path.join(" > "))?;
     }

@@ -27,6 +27,10 @@ pub enum Command {
     Export(commands::export::Args),
     /// Import a MeSH vocabulary into an index, or look a descriptor up.
     Mesh(commands::mesh::Args),
+    /// Print one stored record whole (by id, PMID or DOI).
+    Show(commands::show::Args),
+    /// Find the records most like a given one (more-like-this over title, abstract and MeSH).
+    Similar(commands::similar::Args),
     /// Show what an index holds: records, size, segments, facets, schema version.
     Stats(commands::stats::Args),
     /// Index the embedded sample corpus and run a faceted query on it.

@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Mesh(args) => commands::mesh::run(args),
+        Command::Show(args) => commands::show::run(args),
+        Command::Similar(args) => commands::similar::run(args),
         Command::Stats(args) => commands::stats::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };

@@ -173,6 +173,63 @@ fn highlighted(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Writes a whole record for people (`medlit show`).
+pub fn record(out: &mut dyn Write, record: &crate::record::Record) -> io::Result<()> {
+    writeln!(out, "{}", record.title)?;
+    let mut ids = vec![format!("id {}", record.id)];
+    ids.extend(record.pmid.iter().map(|p| format!("PMID {p}")));
+    ids.extend(record.pmc.iter().map(|p| format!("PMC {p}")));
+    ids.extend(record.doi.iter().map(|d| format!("doi {d}")));
+    writeln!(out, "{}", ids.join(" · "))?;
+    let field = |out: &mut dyn Write, name: &str, value: &str| -> io::Result<()> {
+        if value.is_empty() {
+            Ok(())
+        } else {
+            writeln!(out, "{name:<17}{value}")
+        }
+    };
+    let authors: Vec<String> = record
+        .authors
+        .iter()
+        .map(|a| {
+            if a.affiliations.is_empty() {
+                a.name.clone()
+            } else {
+                let numbers: Vec<String> = a.affiliations.iter().map(u32::to_string).collect();
+                format!("{} ({})", a.name, numbers.join(","))
+            }
+        })
+        .collect();
+    field(out, "authors", &authors.join("; "))?;
+    for (number, affiliation) in record.affiliations.iter().enumerate() {
+        field(out, &format!("  {}.", number + 1), affiliation)?;
+    }
+    let journal = match (&record.journal, &record.journal_iso) {
+        (Some(journal), Some(iso)) => format!("{journal} ({iso})"),
+        (Some(journal), None) => journal.clone(),
+        (None, Some(iso)) => iso.clone(),
+        (None, None) => String::new(),
+    };
+    field(out, "journal", &journal)?;
+    field(out, "citation", &record.citation())?;
+    field(out, "country", record.country.as_deref().unwrap_or(""))?;
+    field(out, "language", record.language.as_deref().unwrap_or(""))?;
+    field(
+        out,
+        "publication type",
+        &record.publication_types.join("; "),
+    )?;
+    field(out, "keywords", &record.keywords.join("; "))?;
+    let mesh: Vec<String> = record.mesh.iter().map(ToString::to_string).collect();
+    field(out, "MeSH", &mesh.join("; "))?;
+    field(out, "chemicals", &record.chemicals.join("; "))?;
+    field(out, "therapies", &record.therapies.join("; "))?;
+    if !record.abstract_text.is_empty() {
+        writeln!(out, "\n{}", record.abstract_text)?;
+    }
+    Ok(())
+}
+
 /// Writes the closing summary of `medlit index`.
 pub fn ingest_summary(out: &mut dyn Write, summary: &IngestSummary) -> io::Result<()> {
     writeln!(

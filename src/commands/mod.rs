@@ -5,6 +5,8 @@ pub mod export;
 pub mod index;
 pub mod mesh;
 pub mod search;
+pub mod show;
+pub mod similar;
 pub mod stats;
 
 use std::io::IsTerminal;

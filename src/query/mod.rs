@@ -569,6 +569,94 @@ impl<'a> Search<'a> {
         Ok(result)
     }
 
+    /// The address of the record with this id (or PMID, or DOI).
+    pub fn find(&self, id: &str) -> Result<Option<DocAddress>> {
+        let fields = &self.index.fields;
+        let id = id.trim();
+        for term in [
+            Term::from_field_text(fields.id, id),
+            Term::from_field_text(fields.pmid, id),
+            Term::from_field_text(fields.doi, &id.to_lowercase()),
+            Term::from_field_text(fields.id, &id.to_lowercase()),
+        ] {
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            let found = self
+                .searcher
+                .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+            if let Some((_, address)) = found.into_iter().next() {
+                return Ok(Some(address));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Records most like the one with `id`: more-like-this over its title, abstract and MeSH
+    /// headings, the record itself left out.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<SearchResults> {
+        let started = Instant::now();
+        let fields = &self.index.fields;
+        let address = self.find(id)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "no record with id, PMID or DOI {id:?} in the index"
+            ))
+        })?;
+        let record = self.record_at(address)?;
+        let text = |value: &str| vec![tantivy::schema::OwnedValue::Str(value.to_string())];
+        let mesh: Vec<tantivy::schema::OwnedValue> = record
+            .mesh
+            .iter()
+            .map(|m| tantivy::schema::OwnedValue::Str(m.descriptor.clone()))
+            .collect();
+        let like = tantivy::query::MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(40)
+            .with_min_word_length(3)
+            .with_document_fields(vec![
+                (fields.title, text(&record.title)),
+                (fields.abstract_text, text(&record.abstract_text)),
+                (fields.mesh, mesh),
+            ]);
+        let itself = TermQuery::new(
+            Term::from_field_text(fields.id, &record.id),
+            IndexRecordOption::Basic,
+        );
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(itself)),
+        ]);
+        let (top, total) = self.searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (rank, (score, address)) in top.into_iter().enumerate() {
+            let found = self.record_at(address)?;
+            hits.push(Hit {
+                rank: rank + 1,
+                score,
+                snippet: truncate_chars(&found.abstract_text, SNIPPET_CHARS),
+                highlights: Vec::new(),
+                id: found.id,
+                title: found.title,
+                year: found.year,
+                journal: found.journal,
+                doi: found.doi,
+                pmid: found.pmid,
+                explanation: None,
+            });
+        }
+        Ok(SearchResults {
+            query: format!("similar to {}", record.id),
+            total,
+            hits,
+            facets: Vec::new(),
+            notes: Vec::new(),
+            expansions: Vec::new(),
+            elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+        })
+    }
+
     /// The stored record of a document.
     pub fn record_at(&self, address: DocAddress) -> Result<Record> {
         let doc: TantivyDocument = self.searcher.doc(address)?;

@@ -4,6 +4,7 @@
 mod formats;
 mod index_cmd;
 mod mesh_cmd;
+mod records_cmd;
 mod sample_corpus;
 mod search_cmd;
 mod stats_cmd;

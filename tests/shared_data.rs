@@ -384,3 +384,99 @@ fn every_medline_file_parses_with_zero_errors() {
         "detected as MEDLINE by content, not by name"
     );
 }
+
+/// Runs `medlit search ARGS --json` on `index`.
+fn search_json(index: &Path, args: &[&str]) -> serde_json::Value {
+    let output = Command::cargo_bin("medlit")
+        .expect("binary")
+        .arg("search")
+        .args(args)
+        .arg("--json")
+        .arg("--index")
+        .arg(index)
+        .output()
+        .expect("runs");
+    assert!(
+        matches!(output.status.code(), Some(0) | Some(1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+/// The PubMed sample indexed and the real MeSH vocabulary imported.
+fn pubmed_sample_with_mesh(dir: &Path) -> PathBuf {
+    let index = dir.join("index");
+    index_json(&[&shared_data().join("pubmed_xml/pubmed_sample.xml.gz")], &index);
+    let mesh = shared_data().join("mesh");
+    let output = Command::cargo_bin("medlit")
+        .expect("binary")
+        .args(["mesh", "import"])
+        .arg(mesh.join("mesh_descriptors.tsv.gz"))
+        .arg(mesh.join("mesh_supplementary.tsv.gz"))
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("imported 30764 descriptors (323304 supplementary concepts)"), "{text}");
+    assert!(text.contains("re-derived 1733 records"), "{text}");
+    index
+}
+
+#[test]
+fn real_mesh_explosion_drill_down_and_synonyms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = pubmed_sample_with_mesh(dir.path());
+    let total = |args: &[&str]| search_json(&index, args)["total"].as_u64().expect("total");
+
+    // Explosion: Neoplasms [C04] with its descendants finds records indexed only with
+    // narrower descriptors.
+    let exploded = total(&["neoplasms[mh]"]);
+    let exact = total(&["neoplasms[mh:noexp]"]);
+    assert!(exploded > exact, "{exploded} > {exact}");
+    let narrower_only = total(&["neoplasms[mh] NOT neoplasms[mh:noexp]"]);
+    assert_eq!(narrower_only, exploded - exact);
+    assert!(narrower_only > 100, "{narrower_only}");
+
+    // Drill-down adds up: the records under C04 counted from its parent equal the explosion,
+    // every child counts at most its parent, and the children with the records at C04 itself
+    // cover the node.
+    let diseases = search_json(&index, &["", "--facet", "mesh:C", "--facet-limit", "100"]);
+    let c04 = diseases["facets"]["mesh:C"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["tree"] == "C04")
+        .expect("C04 among the children of C");
+    assert_eq!(c04["value"], "Neoplasms");
+    assert_eq!(c04["count"].as_u64(), Some(exploded));
+    let children = search_json(&index, &["", "--facet", "mesh:C04", "--facet-limit", "100"]);
+    let counts: Vec<u64> = children["facets"]["mesh:C04"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| v["count"].as_u64().expect("count"))
+        .collect();
+    assert!(counts.iter().all(|&c| c <= exploded));
+    assert!(counts.iter().sum::<u64>() + exact >= exploded);
+    let roots = search_json(&index, &["", "--facet", "mesh"]);
+    let diseases_total = roots["facets"]["mesh"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["tree"] == "C")
+        .and_then(|v| v["count"].as_u64())
+        .expect("Diseases");
+    assert!(diseases_total >= exploded);
+
+    // Entry terms: "Ciclosporin" is an entry term of Cyclosporine.
+    let ciclosporin = search_json(&index, &["ciclosporin"]);
+    assert_eq!(ciclosporin["expansions"][0]["into"], "MeSH Cyclosporine [D016572]");
+    assert!(ciclosporin["total"].as_u64().expect("total") >= total(&["cyclosporine[mh:noexp]"]));
+
+    // Unknown headings get suggestions from the real vocabulary.
+    let unknown = search_json(&index, &["", "--mesh", "Neoplasmss"]);
+    assert!(unknown["notes"][0].as_str().expect("note").contains("closest: Neoplasms"), "{}", unknown["notes"]);
+}

@@ -150,8 +150,11 @@ pub struct MeshVocabulary {
     /// Unique ids → row.
     uis: Map<Vec<u8>>,
     /// Lower-cased supplementary concept names and synonyms → row of the first descriptor
-    /// they map to.
-    supplementary: Map<Vec<u8>>,
+    /// they map to. The largest table and only needed for lookups of drug names, so a
+    /// stored vocabulary reads it on first use.
+    supplementary: std::sync::OnceLock<Map<Vec<u8>>>,
+    /// Where a loaded vocabulary lives, to read `supplementary` from.
+    dir: Option<std::path::PathBuf>,
 }
 
 /// A row of the descriptor table, borrowed.
@@ -262,7 +265,8 @@ impl MeshVocabulary {
             terms,
             trees: fst_map(trees, |v| v)?,
             uis: fst_map(uis, |v| v)?,
-            supplementary: fst_map(supplementary_terms, |v| v)?,
+            supplementary: std::sync::OnceLock::from(fst_map(supplementary_terms, |v| v)?),
+            dir: None,
         };
         Ok(vocabulary)
     }
@@ -279,7 +283,7 @@ impl MeshVocabulary {
             self.terms.as_fst().to_vec(),
             self.trees.as_fst().to_vec(),
             self.uis.as_fst().to_vec(),
-            self.supplementary.as_fst().to_vec(),
+            self.supplementary_map().as_fst().to_vec(),
         ];
         for (name, bytes) in FILES.iter().zip(contents) {
             std::fs::write(staging.join(name), bytes)?;
@@ -311,8 +315,12 @@ impl MeshVocabulary {
             terms: map(FILES[1])?,
             trees: map(FILES[2])?,
             uis: map(FILES[3])?,
-            supplementary: map(FILES[4])?,
+            supplementary: std::sync::OnceLock::new(),
+            dir: Some(dir.clone()),
         };
+        if !dir.join(FILES[4]).is_file() {
+            return Err(MeshError::Damaged(format!("{} is missing", FILES[4])));
+        }
         if std::str::from_utf8(&vocabulary.table).is_err() {
             return Err(MeshError::Damaged("descriptors.tsv is not UTF-8".into()));
         }
@@ -371,7 +379,19 @@ impl MeshVocabulary {
 
     /// The descriptor a supplementary concept (a drug or chemical name) maps to.
     pub fn by_supplementary(&self, name: &str) -> Option<DescriptorRef<'_>> {
-        self.row(&self.supplementary, &name.trim().to_lowercase())
+        self.row(self.supplementary_map(), &name.trim().to_lowercase())
+    }
+
+    /// The supplementary table, read from disk on first use; empty if it cannot be read.
+    fn supplementary_map(&self) -> &Map<Vec<u8>> {
+        self.supplementary.get_or_init(|| {
+            self.dir
+                .as_ref()
+                .and_then(|dir| std::fs::read(dir.join(FILES[4])).ok())
+                .and_then(|bytes| Map::from_bytes(bytes).ok())
+                .or_else(|| Map::from_iter(std::iter::empty::<(&[u8], u64)>()).ok())
+                .unwrap_or_else(|| unreachable_empty_map())
+        })
     }
 
     fn row(&self, map: &Map<Vec<u8>>, key: &str) -> Option<DescriptorRef<'_>> {
@@ -420,6 +440,14 @@ impl MeshVocabulary {
     pub fn suggestions(&self, name: &str, n: usize) -> Vec<String> {
         let names: Vec<&str> = self.descriptors().map(|d| d.name).collect();
         crate::query::closest(name, names.into_iter(), n)
+    }
+}
+
+/// An empty map; building one cannot fail.
+fn unreachable_empty_map() -> Map<Vec<u8>> {
+    match Map::from_iter(std::iter::empty::<(&[u8], u64)>()) {
+        Ok(map) => map,
+        Err(err) => panic!("an empty FST always builds: {err}"),
     }
 }
 

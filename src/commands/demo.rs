@@ -21,6 +21,9 @@ pub struct Args {
     /// The sample corpus to index.
     #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample"))]
     pub data: PathBuf,
+    /// The MeSH vocabulary to import (written for the sample corpus).
+    #[arg(long, value_name = "FILE", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mesh_sample.tsv"))]
+    pub vocabulary: PathBuf,
     /// The query to run on it.
     #[arg(long, default_value = "thrombocytopenia")]
     pub query: String,
@@ -56,32 +59,51 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     observer.finish();
     render::ingest_summary(&mut out, &summary)?;
 
-    let index = MedlitIndex::open(&index_dir)?;
+    let mut index = MedlitIndex::open(&index_dir)?;
+    writeln!(
+        out,
+        "\n$ medlit mesh import {} --index {}",
+        args.vocabulary.display(),
+        index_dir.display()
+    )?;
+    let imported = medlit::mesh::import::import(
+        &mut index,
+        std::slice::from_ref(&args.vocabulary),
+        Lexicon::builtin(),
+        IngestOptions::default_threads(),
+        DEFAULT_MEMORY_BUDGET,
+    )?;
+    writeln!(
+        out,
+        "imported {} descriptors; re-derived {} records",
+        imported.descriptors, imported.records
+    )?;
     let search = Search::new(&index)?;
     let mut request = SearchRequest::new(args.query.clone());
     request.limit = 3;
     request.facets = vec![
         FacetKind::Mesh.into(),
+        "mesh:Diseases".parse().map_err(anyhow::Error::msg)?,
         FacetKind::Therapy.into(),
         FacetKind::Year.into(),
     ];
     request.facet_limit = 8;
     writeln!(
         out,
-        "\n$ medlit search {:?} --limit 3 --facet mesh --facet therapy --facet year --facet-limit 8\n",
+        "\n$ medlit search {:?} --limit 3 --facet mesh --facet mesh:Diseases --facet therapy --facet year --facet-limit 8\n",
         args.query
     )?;
     let results = search.run(&request)?;
     render::search_results(&mut out, &results, stdout_style())?;
 
-    let mut filtered = SearchRequest::new(args.query.clone());
+    let mut filtered = SearchRequest::new(format!("{}[mh]", args.query));
     filtered.limit = 3;
     filtered.filters.therapy = vec!["rituximab".into()];
     filtered.filters.year = Some("2015..2025".parse().map_err(anyhow::Error::msg)?);
     writeln!(
         out,
         "\n$ medlit search {:?} --therapy rituximab --year 2015..2025 --limit 3\n",
-        args.query
+        filtered.query
     )?;
     render::search_results(&mut out, &search.run(&filtered)?, stdout_style())?;
     Ok(Outcome::Success)

@@ -4,9 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
-use medlit::ingest::{self, IngestOptions, DEFAULT_MEMORY_BUDGET};
-use medlit::mesh::{self, read, MeshVocabulary};
+use medlit::ingest::{IngestOptions, DEFAULT_MEMORY_BUDGET};
+use medlit::mesh;
 use medlit::therapy::Lexicon;
 use medlit::MedlitIndex;
 
@@ -60,45 +59,22 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
 
 fn run_import(args: &ImportArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let mut descriptors = Vec::new();
-    let mut supplementary = Vec::new();
-    for file in &args.files {
-        let vocabulary = read::read_path(file).map_err(|err| medlit::Error::Vocabulary {
-            path: file.clone(),
-            reason: err.to_string(),
-        })?;
-        descriptors.extend(vocabulary.descriptors);
-        supplementary.extend(vocabulary.supplementary);
-    }
-    if descriptors.is_empty() {
-        anyhow::bail!(
-            "no descriptors in {:?}: give a descriptor or tree file too",
-            args.files
-        );
-    }
-    let vocabulary = MeshVocabulary::build(descriptors, &supplementary)
-        .map_err(|err| anyhow::anyhow!("cannot build the vocabulary: {err}"))?;
-    let index = MedlitIndex::open_or_create(&args.index.path)?;
-    let records = ingest::rederive(
-        &index,
-        Some(&vocabulary),
+    let mut index = MedlitIndex::open_or_create(&args.index.path)?;
+    let summary = mesh::import::import(
+        &mut index,
+        &args.files,
         Lexicon::builtin(),
         IngestOptions::default_threads(),
         DEFAULT_MEMORY_BUDGET,
     )?;
-    vocabulary.save(&args.index.path).with_context(|| {
-        format!(
-            "cannot store the vocabulary in {}",
-            args.index.path.display()
-        )
-    })?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "imported {} descriptors ({} supplementary concepts) into {}; re-derived {records} records in {:.2} s",
-        vocabulary.len(),
-        supplementary.len(),
+        "imported {} descriptors ({} supplementary concepts) into {}; re-derived {} records in {:.2} s",
+        summary.descriptors,
+        summary.supplementary,
         args.index.path.display(),
+        summary.records,
         started.elapsed().as_secs_f64()
     )?;
     Ok(Outcome::Success)

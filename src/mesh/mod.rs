@@ -16,6 +16,7 @@
 //! its tree path, so a search for a descriptor and all its descendants is one term query per
 //! tree number, whatever the size of the branch.
 
+pub mod import;
 pub mod read;
 
 use std::path::Path;

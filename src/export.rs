@@ -426,7 +426,8 @@ mod tests {
         }
     }
 
-    fn export(format: ExportFormat, records: &[Record]) -> String {
+    /// Exports `records` to a string.
+    pub(super) fn export(format: ExportFormat, records: &[Record]) -> String {
         let mut exporter = Exporter::new(format, Vec::new());
         for record in records {
             exporter.write(record).expect("write to a Vec");
@@ -619,5 +620,154 @@ ER  -
     fn medline_delegates_to_the_medline_writer() {
         let output = export(ExportFormat::Medline, &[full_record()]);
         assert!(output.starts_with("PMID- 40000001"), "{output}");
+    }
+
+    /// Made-up records that test what the PubMed XML and abstract-page writers must carry:
+    /// XML special characters and quotes, a structured abstract, MeSH headings with UIs,
+    /// qualifiers and major flags, several affiliations, missing fields.
+    pub(super) fn tricky_records() -> Vec<Record> {
+        let heading =
+            |descriptor: &str, ui: Option<&str>, major: bool, qualifiers: &[(&str, bool)]| {
+                MeshHeading {
+                    descriptor: descriptor.into(),
+                    ui: ui.map(Into::into),
+                    major,
+                    qualifiers: qualifiers
+                        .iter()
+                        .map(|&(name, major)| MeshQualifier {
+                            name: name.into(),
+                            major,
+                        })
+                        .collect(),
+                }
+            };
+        let author = |name: &str, affiliations: &[u32]| Author {
+            name: name.into(),
+            affiliations: affiliations.to_vec(),
+        };
+        let structured = Record {
+            id: "40000011".into(),
+            pmid: Some("40000011".into()),
+            pmc: Some("PMC9000011".into()),
+            doi: Some("10.5555/medlit.<2025>&11".into()),
+            title: "Platelets < 20 × 10^9/L & \"steroid-refractory\" ITP: a 'case' report.".into(),
+            abstract_text: "BACKGROUND: Immune thrombocytopenia (ITP) & its <treatment>.\n\
+                            CASE PRESENTATION: A 34-year-old woman \"received\" romiplostim; platelets > 150.\n\
+                            CONCLUSIONS: It worked."
+                .into(),
+            authors: vec![
+                author("Jane Q Doe", &[1, 2]),
+                author("Wei LI", &[2]),
+                author("Sean O'Brien", &[2, 3]),
+                author("Example Study Group", &[]),
+            ],
+            affiliations: vec![
+                "Department of Hematology & Oncology, <Example> Hospital, Lyon, France.".into(),
+                "Institute \"Example\", Paris, France.".into(),
+                "Unit 3, Example University, Dublin, Ireland.".into(),
+            ],
+            publication_types: vec!["Case Reports".into(), "Journal Article".into()],
+            keywords: vec!["ITP".into(), "romiplostim & eltrombopag".into()],
+            mesh: vec![
+                heading("Humans", Some("D006801"), false, &[]),
+                heading(
+                    "Purpura, Thrombocytopenic, Idiopathic",
+                    Some("D016553"),
+                    false,
+                    &[("drug therapy", true), ("blood", false)],
+                ),
+                heading("Receptors, Thrombopoietin", None, true, &[("agonists", false)]),
+            ],
+            journal: Some("Journal of Example Hematology & Transfusion".into()),
+            journal_iso: Some("J Ex Hematol Transfus".into()),
+            year: Some(2021),
+            volume: Some("12".into()),
+            issue: Some("3".into()),
+            pages: Some("101-105".into()),
+            country: Some("France".into()),
+            language: Some("English".into()),
+            chemicals: vec!["Receptors, Thrombopoietin".into(), "romiplostim".into()],
+            therapies: Vec::new(),
+        };
+        let minimal = Record {
+            id: "40000012".into(),
+            pmid: Some("40000012".into()),
+            title: "Only a title".into(),
+            ..Record::default()
+        };
+        let plain = Record {
+            id: "40000013".into(),
+            pmid: Some("40000013".into()),
+            title: "Conclusion: lower-case words before a colon are not a label".into(),
+            abstract_text: "First paragraph with <b>markup</b> kept as text.\n\
+                            Conclusion: a mixed-case prefix stays in the paragraph."
+                .into(),
+            authors: vec![author("Plato", &[]), author("Ana María GARCÍA", &[])],
+            journal: Some("Zhonghua Xue Ye Xue Za Zhi".into()),
+            year: Some(2020),
+            issue: Some("4".into()),
+            pages: Some("e14523".into()),
+            country: Some("China".into()),
+            language: Some("Chinese".into()),
+            mesh: vec![heading("Anemia", None, false, &[("etiology", false)])],
+            ..Record::default()
+        };
+        let without_ids = Record {
+            id: String::new(),
+            title: "A record with neither PMID nor DOI".into(),
+            abstract_text: "Text.".into(),
+            journal: Some("Some Journal".into()),
+            year: Some(1998),
+            ..Record::default()
+        };
+        let mut records = vec![structured, minimal, plain, without_ids];
+        for record in &mut records {
+            record.ensure_id();
+        }
+        records
+    }
+
+    /// Parses `text` with `format`, expecting no errors and no deletions.
+    pub(super) fn parse_all(format: crate::formats::Format, text: &str) -> Vec<Record> {
+        format
+            .parse(text.as_bytes())
+            .map(|parsed| match parsed.expect("parses") {
+                crate::formats::Parsed::Record(record) => *record,
+                crate::formats::Parsed::Delete(pmids) => panic!("unexpected delete {pmids:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pubmed_xml_without_records_is_an_empty_set() {
+        assert_eq!(
+            export(ExportFormat::PubmedXml, &[]),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n"
+        );
+    }
+
+    #[test]
+    fn pubmed_xml_wraps_records_in_one_set() {
+        let output = export(ExportFormat::PubmedXml, &tricky_records());
+        assert!(output.starts_with(pubmed_xml::HEADER), "{output}");
+        assert!(output.ends_with("</PubmedArticle>\n</PubmedArticleSet>\n"));
+        assert_eq!(output.matches("<PubmedArticleSet>").count(), 1);
+        assert_eq!(output.matches("<PubmedArticle>").count(), 4);
+        assert_eq!(
+            crate::formats::Format::detect(output.as_bytes()),
+            Some(crate::formats::Format::PubmedXml)
+        );
+    }
+
+    #[test]
+    fn abstract_page_separates_records_by_one_blank_line() {
+        let output = export(ExportFormat::AbstractPage, &tricky_records());
+        assert_eq!(output.matches("\n\n").count(), 3, "{output}");
+        assert!(!output.starts_with('\n') && output.ends_with(".\n") && !output.ends_with("\n\n"));
+        assert_eq!(export(ExportFormat::AbstractPage, &[]), "");
+        assert_eq!(
+            crate::formats::Format::detect(output.as_bytes()),
+            Some(crate::formats::Format::AbstractPage)
+        );
     }
 }

@@ -13,7 +13,7 @@
 //! - text that looks like structure is read as structure: a title such as `- MeSH: x`, an
 //!   author name ending in a number (`Group 2`, read as affiliation 2), a `;` inside a name,
 //!   keyword or MeSH term, a journal title that starts with a year, an abstract paragraph
-//!   that is a DOI or a `- Author:` line.
+//!   that is a DOI, a `- Author:` line or starts with `Abstract:` (that prefix is lost).
 //!
 //! Every record gets a `- Author:` header, even without authors: it is what starts a record
 //! that has no DOI line, so records never run into each other.
@@ -44,7 +44,10 @@ pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     }
     let keywords = record.keywords.iter().map(|keyword| one_line(keyword));
     write_items(out, "- Keywords:", keywords)?;
-    let mesh = record.mesh.iter().map(|heading| one_line(&heading.to_string()));
+    let mesh = record
+        .mesh
+        .iter()
+        .map(|heading| one_line(&heading.to_string()));
     write_items(out, "- MeSH:", mesh)?;
     write_from(out, record)?;
     if let Some(country) = non_empty(&record.country) {
@@ -186,4 +189,129 @@ fn doi_in_line(line: &str) -> Option<&str> {
         && !suffix.is_empty()
         && !doi.contains(char::is_whitespace);
     valid.then_some(doi.trim_end_matches('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{export, parse_all, tricky_records};
+    use super::*;
+    use crate::export::ExportFormat;
+    use crate::formats::Format;
+
+    /// What the abstract-page format keeps of a record.
+    fn carried(mut record: Record) -> Record {
+        record.pmid = None;
+        record.pmc = None;
+        record.journal_iso = None;
+        record.chemicals.clear();
+        record.therapies.clear();
+        for heading in &mut record.mesh {
+            heading.ui = None;
+        }
+        record.id.clear();
+        record.ensure_id();
+        record
+    }
+
+    #[test]
+    fn records_round_trip_through_the_abstract_page_parser() {
+        let records = tricky_records();
+        let output = export(ExportFormat::AbstractPage, &records);
+        let expected: Vec<Record> = records.into_iter().map(carried).collect();
+        assert_eq!(
+            parse_all(Format::AbstractPage, &output),
+            expected,
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn the_layout_is_the_documented_one() {
+        let output = export(ExportFormat::AbstractPage, &tricky_records()[..1]);
+        let expected = "\
+Platelets < 20 × 10^9/L & \"steroid-refractory\" ITP: a 'case' report.
+10.5555/medlit.<2025>&11
+- Author:
+Jane Q Doe
+1,2
+;
+Wei LI
+2
+;
+Sean O'Brien
+2,3
+;
+Example Study Group
+Author Information
+1. Department of Hematology & Oncology, <Example> Hospital, Lyon, France.
+2. Institute \"Example\", Paris, France.
+3. Unit 3, Example University, Dublin, Ireland.
+- Publication Type:Case Reports;Journal Article
+- Keywords:
+ITP;
+romiplostim & eltrombopag
+- MeSH:
+Humans;
+Purpura, Thrombocytopenic, Idiopathic/drug therapy*/blood;
+Receptors, Thrombopoietin*/agonists
+- From:
+Journal of Example Hematology & Transfusion
+2021;12(3):101-105
+- CountryFrance
+- Language:English
+-
+Abstract:
+BACKGROUND: Immune thrombocytopenia (ITP) & its <treatment>.
+CASE PRESENTATION: A 34-year-old woman \"received\" romiplostim; platelets > 150.
+CONCLUSIONS: It worked.
+";
+        assert_eq!(output, expected);
+    }
+
+    #[test]
+    fn records_without_doi_or_authors_do_not_run_together() {
+        let bare = |title: &str| {
+            let mut record = Record {
+                title: title.into(),
+                abstract_text: "Some text.".into(),
+                ..Record::default()
+            };
+            record.ensure_id();
+            record
+        };
+        let records = vec![bare("First bare record"), bare("Second bare record")];
+        let output = export(ExportFormat::AbstractPage, &records);
+        assert_eq!(
+            parse_all(Format::AbstractPage, &output),
+            records,
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn dois_the_parser_would_change_are_left_out() {
+        assert_eq!(doi_in_line("10.5555/x"), Some("10.5555/x"));
+        assert_eq!(doi_in_line("10.5555/x."), Some("10.5555/x"));
+        assert_eq!(doi_in_line("10.55/x"), None);
+        let record = Record {
+            title: "Short registrant".into(),
+            doi: Some("10.55/x".into()),
+            ..Record::default()
+        };
+        let output = export(ExportFormat::AbstractPage, &[record]);
+        assert_eq!(output, "Short registrant\n- Author:\n");
+    }
+
+    #[test]
+    fn lower_case_countries_get_a_colon() {
+        let record = Record {
+            title: "T".into(),
+            country: Some("china".into()),
+            ..Record::default()
+        };
+        let output = export(ExportFormat::AbstractPage, &[record]);
+        assert!(output.contains("- Country:china\n"), "{output}");
+        let parsed = parse_all(Format::AbstractPage, &output);
+        assert_eq!(parsed[0].country.as_deref(), Some("china"));
+    }
 }

@@ -44,11 +44,17 @@ pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     let medline_ta = non_empty(&record.journal_iso).or(non_empty(&record.journal));
     element(out, 6, "MedlineTA", "MedlineTA", medline_ta.unwrap_or(""))?;
     out.write_all(b"    </MedlineJournalInfo>\n")?;
-    write_list(out, 4, "ChemicalList", &record.chemicals, |out, chemical| {
-        out.write_all(b"      <Chemical><RegistryNumber>0</RegistryNumber>")?;
-        inline(out, "NameOfSubstance", "NameOfSubstance", chemical)?;
-        out.write_all(b"</Chemical>\n")
-    })?;
+    write_list(
+        out,
+        4,
+        "ChemicalList",
+        &record.chemicals,
+        |out, chemical| {
+            out.write_all(b"      <Chemical><RegistryNumber>0</RegistryNumber>")?;
+            inline(out, "NameOfSubstance", "NameOfSubstance", chemical)?;
+            out.write_all(b"</Chemical>\n")
+        },
+    )?;
     write_list(out, 4, "MeshHeadingList", &record.mesh, write_heading)?;
     let keyword = |out: &mut dyn Write, keyword: &String| {
         element(out, 6, "Keyword MajorTopicYN=\"N\"", "Keyword", keyword)
@@ -202,11 +208,9 @@ fn write_authors(out: &mut dyn Write, record: &Record) -> io::Result<()> {
 
 /// `(last, given)` of a personal name: `Smith, Jane` and `Jane Smith` both give
 /// `("Smith", "Jane")`; a single word is a last name.
-fn split_name(name: &str) -> (&str, &str) {
-    if let Some((last, given)) = name.split_once(',') {
-        if !last.trim().is_empty() && !given.trim().is_empty() {
-            return (last.trim(), given.trim());
-        }
+pub(crate) fn split_name(name: &str) -> (&str, &str) {
+    if let Some((last, given)) = last_comma_given(name) {
+        return (last, given);
     }
     match name.rsplit_once(char::is_whitespace) {
         Some((given, last)) => (last, given.trim()),
@@ -214,9 +218,18 @@ fn split_name(name: &str) -> (&str, &str) {
     }
 }
 
-/// True for names of groups rather than people (`Example Study Group`), written as
-/// `CollectiveName`.
-fn is_collective(name: &str) -> bool {
+/// `Smith, Jane Q` and `van der Berg, Jan` as `(last, given)`: a comma between a last name
+/// and given names, each of at most three words.
+fn last_comma_given(name: &str) -> Option<(&str, &str)> {
+    let (last, given) = name.split_once(',')?;
+    let (last, given) = (last.trim(), given.trim());
+    let words = |part: &str| part.split_whitespace().count();
+    ((1..=3).contains(&words(last)) && (1..=3).contains(&words(given))).then_some((last, given))
+}
+
+/// True for names of groups rather than people (`Example Study Group`, or a name with a
+/// comma that is not `Last, Given`), written as `CollectiveName`.
+pub(crate) fn is_collective(name: &str) -> bool {
     const WORDS: &[&str] = &[
         "group",
         "groups",
@@ -235,10 +248,10 @@ fn is_collective(name: &str) -> bool {
         "foundation",
         "force",
     ];
-    !name.contains(',')
-        && name
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)))
+    let group_word = name
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+    group_word || (name.contains(',') && last_comma_given(name).is_none())
 }
 
 /// One `<MeshHeading>`.
@@ -346,4 +359,95 @@ fn escape(out: &mut dyn Write, text: &str) -> io::Result<()> {
         start = i + 1;
     }
     out.write_all(&bytes[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{export, parse_all, tricky_records};
+    use super::*;
+    use crate::export::ExportFormat;
+    use crate::formats::Format;
+
+    fn round_trip(records: &[Record]) -> Vec<Record> {
+        parse_all(Format::PubmedXml, &export(ExportFormat::PubmedXml, records))
+    }
+
+    #[test]
+    fn records_round_trip_through_the_pubmed_xml_parser() {
+        let records = tricky_records();
+        assert_eq!(round_trip(&records), records);
+    }
+
+    #[test]
+    fn special_characters_are_escaped() {
+        let output = export(ExportFormat::PubmedXml, &tricky_records()[..1]);
+        assert!(
+            output.contains("<ArticleTitle>Platelets &lt; 20 × 10^9/L &amp; &quot;steroid-refractory&quot; ITP: a &apos;case&apos; report.</ArticleTitle>"),
+            "{output}"
+        );
+        assert!(output.contains(
+            "<AbstractText Label=\"CASE PRESENTATION\">A 34-year-old woman &quot;received&quot;"
+        ));
+        assert!(output.contains("<DescriptorName UI=\"D016553\" MajorTopicYN=\"N\">Purpura, Thrombocytopenic, Idiopathic</DescriptorName><QualifierName MajorTopicYN=\"Y\">drug therapy</QualifierName>"));
+        assert!(output.contains("<CollectiveName>Example Study Group</CollectiveName>"));
+    }
+
+    #[test]
+    fn last_comma_given_names_are_split_and_read_as_given_last() {
+        let record = Record {
+            id: "1".into(),
+            pmid: Some("1".into()),
+            title: "T".into(),
+            authors: vec![Author {
+                name: "Casbon, James A".into(),
+                affiliations: Vec::new(),
+            }],
+            ..Record::default()
+        };
+        let output = export(ExportFormat::PubmedXml, std::slice::from_ref(&record));
+        assert!(output.contains("<LastName>Casbon</LastName>"), "{output}");
+        assert!(output.contains("<ForeName>James A</ForeName>"), "{output}");
+        assert_eq!(round_trip(&[record])[0].authors[0].name, "James A Casbon");
+    }
+
+    #[test]
+    fn groups_are_collective_names() {
+        assert!(is_collective("Example Study Group"));
+        assert!(is_collective("CSD of Epidemiology Biostatistics, AIEOP"));
+        assert!(!is_collective("van der Berg, Jan"));
+        assert!(!is_collective("Jane Q Doe"));
+        assert_eq!(split_name("van der Berg, Jan"), ("van der Berg", "Jan"));
+        assert_eq!(split_name("Jane Q Doe"), ("Doe", "Jane Q"));
+        assert_eq!(split_name("Plato"), ("Plato", ""));
+    }
+
+    #[test]
+    fn control_characters_become_spaces_and_unreferenced_affiliations_are_dropped() {
+        let record = Record {
+            id: "2".into(),
+            pmid: Some("2".into()),
+            title: "Bell\u{7}and\u{0}null".into(),
+            authors: vec![Author {
+                name: "Ann Example".into(),
+                affiliations: vec![2],
+            }],
+            affiliations: vec!["Unused.".into(), "Used.".into()],
+            ..Record::default()
+        };
+        let parsed = round_trip(&[record]);
+        assert_eq!(parsed[0].title, "Bell and null");
+        assert_eq!(parsed[0].affiliations, ["Used."]);
+        assert_eq!(parsed[0].authors[0].affiliations, [1]);
+    }
+
+    #[test]
+    fn labels_are_upper_case_prefixes_with_text() {
+        assert_eq!(
+            split_label("CASE PRESENTATION: A woman."),
+            Some(("CASE PRESENTATION", "A woman."))
+        );
+        assert_eq!(split_label("Conclusion: mixed case."), None);
+        assert_eq!(split_label("RESULTS: "), None);
+        assert_eq!(split_label("No label here."), None);
+    }
 }

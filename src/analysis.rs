@@ -30,13 +30,24 @@ pub const BIOMED_NOSTEM: &str = "biomed_nostem";
 /// Tokens longer than this (in bytes) are dropped: they are base64, sequences or garbage.
 pub const MAX_TOKEN_BYTES: usize = 80;
 
-/// Registers medlit's analyzers on an index's tokenizer manager.
-pub fn register(manager: &TokenizerManager) {
-    manager.register(BIOMED, TextAnalyzer::from(BiomedTokenizer::new(true)));
+/// Registers medlit's analyzers on an index's tokenizer manager. `stemming` is the index's
+/// setting: the full-text fields use the [`BIOMED`] analyzer, which stems only when it is on.
+pub fn register(manager: &TokenizerManager, stemming: bool, compounds: bool) {
+    manager.register(BIOMED, TextAnalyzer::from(tokenizer(stemming, compounds)));
     manager.register(
         BIOMED_NOSTEM,
         TextAnalyzer::from(BiomedTokenizer::new(false)),
     );
+}
+
+/// The analyzer of an index with these settings.
+pub fn tokenizer(stemming: bool, compounds: bool) -> BiomedTokenizer {
+    let tokenizer = BiomedTokenizer::new(stemming);
+    if compounds {
+        tokenizer
+    } else {
+        tokenizer.without_compounds()
+    }
 }
 
 /// The biomedical tokenizer: splitting, compounds, lower-casing and optional stemming in one
@@ -44,6 +55,8 @@ pub fn register(manager: &TokenizerManager) {
 #[derive(Clone)]
 pub struct BiomedTokenizer {
     stemmer: Option<Stemmer>,
+    /// Emit compounds (`il-6`) as well as their parts.
+    compounds: bool,
     tokens: Vec<Token>,
     /// Scratch buffer for lower-casing.
     lowered: String,
@@ -69,9 +82,17 @@ impl BiomedTokenizer {
     pub fn new(stem: bool) -> Self {
         BiomedTokenizer {
             stemmer: stem.then(Stemmer::english),
+            compounds: true,
             tokens: Vec::new(),
             lowered: String::new(),
         }
+    }
+
+    /// The same tokenizer without compound tokens: `IL-6` gives only `il` and `6`, as a
+    /// generic word tokenizer would (for comparisons in the evaluation).
+    pub fn without_compounds(mut self) -> Self {
+        self.compounds = false;
+        self
     }
 
     /// Tokenizes `text` into `self.tokens` (reusing their buffers).
@@ -82,7 +103,7 @@ impl BiomedTokenizer {
             let chunk = &text[start..end];
             let mut parts = parts(chunk).peekable();
             let single_part = matches!(parts.peek(), Some(&(s, e)) if s == 0 && e == chunk.len());
-            if !single_part {
+            if !single_part && self.compounds {
                 self.push(&mut count, chunk, start, end, position, false);
             }
             for (part_start, part_end) in parts {

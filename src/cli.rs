@@ -23,6 +23,8 @@ pub enum Command {
     Index(commands::index::Args),
     /// Search an index: BM25-ranked hits, filters and facet counts.
     Search(commands::search::Args),
+    /// Score the ranking against relevance judgments: nDCG@10, Recall@100, MAP@100, MRR@10.
+    Eval(commands::eval::Args),
     /// Write the stored records (all, or a query's hits) as JSON Lines, MEDLINE, RIS or CSV.
     Export(commands::export::Args),
     /// Import a MeSH vocabulary into an index, or look a descriptor up.

@@ -12,6 +12,53 @@ use crate::error::{Error, Result};
 use crate::mesh::MeshVocabulary;
 use crate::schema::{Fields, SCHEMA_VERSION};
 
+/// Settings chosen when an index is created and kept with it (`medlit-settings.json`):
+/// the analysis the index was built with must also analyze its queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexSettings {
+    /// Stem English words (`transplantations` → `transplant`).
+    pub stemming: bool,
+    /// Keep biomedical compounds (`IL-6`, `CD34+`) as tokens besides their parts.
+    #[serde(default = "yes")]
+    pub compounds: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings {
+            stemming: true,
+            compounds: true,
+        }
+    }
+}
+
+const SETTINGS_FILE: &str = "medlit-settings.json";
+
+impl IndexSettings {
+    fn load(path: &Path) -> Result<IndexSettings> {
+        match std::fs::read(path.join(SETTINGS_FILE)) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(IndexSettings::default()),
+            Err(source) => Err(Error::Io {
+                path: path.join(SETTINGS_FILE),
+                source,
+            }),
+        }
+    }
+
+    fn save(&self, path: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec_pretty(self)?;
+        std::fs::write(path.join(SETTINGS_FILE), bytes).map_err(|source| Error::Io {
+            path: path.join(SETTINGS_FILE),
+            source,
+        })
+    }
+}
+
 /// Metadata medlit stores as the payload of every commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
@@ -46,6 +93,7 @@ pub struct MedlitIndex {
     pub fields: Fields,
     path: PathBuf,
     vocabulary: std::sync::OnceLock<Option<MeshVocabulary>>,
+    settings: IndexSettings,
 }
 
 impl MedlitIndex {
@@ -66,6 +114,12 @@ impl MedlitIndex {
 
     /// Opens the index at `path`, creating it (and the directory) when there is none yet.
     pub fn open_or_create(path: &Path) -> Result<MedlitIndex> {
+        MedlitIndex::open_or_create_with(path, IndexSettings::default())
+    }
+
+    /// Like [`MedlitIndex::open_or_create`]; a new index gets `settings`, an existing one
+    /// keeps its own.
+    pub fn open_or_create_with(path: &Path, settings: IndexSettings) -> Result<MedlitIndex> {
         if path.join("meta.json").is_file() {
             return MedlitIndex::open(path);
         }
@@ -81,12 +135,14 @@ impl MedlitIndex {
         })?;
         let (schema, fields) = Fields::build();
         let index = Index::create_in_dir(path, schema).map_err(|err| open_error(path, err))?;
-        analysis::register(index.tokenizers());
+        settings.save(path)?;
+        analysis::register(index.tokenizers(), settings.stemming, settings.compounds);
         Ok(MedlitIndex {
             index,
             fields,
             path: path.to_path_buf(),
             vocabulary: std::sync::OnceLock::new(),
+            settings,
         })
     }
 
@@ -111,12 +167,14 @@ impl MedlitIndex {
         }
         let fields =
             Fields::from_schema(&index.schema()).ok_or_else(|| not_medlit("fields are missing"))?;
-        analysis::register(index.tokenizers());
+        let settings = IndexSettings::load(path)?;
+        analysis::register(index.tokenizers(), settings.stemming, settings.compounds);
         Ok(MedlitIndex {
             index,
             fields,
             path: path.to_path_buf(),
             vocabulary: std::sync::OnceLock::new(),
+            settings,
         })
     }
 
@@ -135,6 +193,11 @@ impl MedlitIndex {
     /// Forgets the loaded vocabulary (after a new one was stored).
     pub fn reload_vocabulary(&mut self) {
         self.vocabulary = std::sync::OnceLock::new();
+    }
+
+    /// The settings the index was created with.
+    pub fn settings(&self) -> IndexSettings {
+        self.settings
     }
 
     /// Where the index lives.

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Index(args) => commands::index::run(args),
         Command::Search(args) => commands::search::run(args),
+        Command::Eval(args) => commands::eval::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Mesh(args) => commands::mesh::run(args),
         Command::Show(args) => commands::show::run(args),

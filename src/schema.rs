@@ -4,7 +4,7 @@
 //! | field | kind | from |
 //! |---|---|---|
 //! | `title`, `abstract`, `keywords` (with chemicals), `mesh`, `author`, `affiliation`, `journal` (with its ISO abbreviation) | full text, [`analysis::BIOMED`], positions | the record |
-//! | `id`, `doi`, `pmid` | exact string (`doi` lower-cased) | the record |
+//! | `id`, `doi`, `pmid` | exact string (`doi` lower-cased); `id` also a fast field, for ranked lists of ids | the record |
 //! | `year` | u64, indexed and fast (range queries) | the record |
 //! | `facet_*` | facet, for counts | MeSH descriptors, major descriptors, qualifiers, therapies, publication types, journal, language, country, year |
 //! | `key_*` | exact lower-cased string, for filters | the same values as the facets |
@@ -13,7 +13,7 @@
 
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
-    TextFieldIndexing, TextOptions, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::TantivyDocument;
 
@@ -22,7 +22,7 @@ use crate::mesh::{self, MeshVocabulary};
 use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Names of the full-text fields, as used in `field:term` queries.
 pub mod names {
@@ -195,7 +195,7 @@ impl Fields {
             author: builder.add_text_field(names::AUTHOR, text.clone()),
             affiliation: builder.add_text_field(names::AFFILIATION, text.clone()),
             journal: builder.add_text_field(names::JOURNAL, text),
-            id: builder.add_text_field(names::ID, STRING | STORED),
+            id: builder.add_text_field(names::ID, STRING | STORED | FAST),
             doi: builder.add_text_field(names::DOI, STRING),
             pmid: builder.add_text_field(names::PMID, STRING),
             year: builder.add_u64_field(

@@ -55,6 +55,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         std::slice::from_ref(&args.data),
         &options,
         &observer,
+        medlit::index::IndexSettings::default(),
     )?;
     observer.finish();
     render::ingest_summary(&mut out, &summary)?;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use medlit::formats::Format;
+use medlit::index::IndexSettings;
 use medlit::ingest::{self, IngestObserver, IngestOptions, IngestSummary, Skipped};
 use medlit::therapy::Lexicon;
 use medlit::{render, MedlitIndex};
@@ -36,6 +37,14 @@ pub struct Args {
     /// Therapy lexicon TSV to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub therapies: Option<PathBuf>,
+    /// Create the index without English stemming (only for a new index: an index keeps the
+    /// analysis it was built with).
+    #[arg(long)]
+    pub no_stemming: bool,
+    /// Create the index without biomedical compound tokens (`IL-6` only as `il` and `6`);
+    /// only for a new index, for comparisons.
+    #[arg(long)]
+    pub no_compounds: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -64,7 +73,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         lexicon: &lexicon,
     };
     let observer = CliObserver::new(!args.quiet && std::io::stderr().is_terminal());
-    let summary = index_paths(&args.index.path, &args.paths, &options, &observer)?;
+    let settings = IndexSettings {
+        stemming: !args.no_stemming,
+        compounds: !args.no_compounds,
+    };
+    let summary = index_paths(&args.index.path, &args.paths, &options, &observer, settings)?;
     observer.finish();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -81,8 +94,9 @@ pub fn index_paths(
     paths: &[PathBuf],
     options: &IngestOptions,
     observer: &dyn IngestObserver,
+    settings: IndexSettings,
 ) -> anyhow::Result<IngestSummary> {
-    let index = MedlitIndex::open_or_create(index_dir)?;
+    let index = MedlitIndex::open_or_create_with(index_dir, settings)?;
     let files = ingest::collect_inputs(paths, observer);
     Ok(ingest::ingest(&index, &files, options, observer)?)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `Args` and `run`.
 
 pub mod demo;
+pub mod eval;
 pub mod export;
 pub mod index;
 pub mod mesh;

@@ -83,6 +83,8 @@ pub enum Format {
     Jsonl,
     /// PubMed abstract-page text: title, DOI, `- Author:`, `- MeSH:`, …, `Abstract:`.
     AbstractPage,
+    /// `ID<TAB>TEXT` lines, as NFCorpus `*.docs` files: the text becomes the abstract.
+    IdText,
 }
 
 impl Format {
@@ -99,6 +101,8 @@ impl Format {
             Some(Format::Medline)
         } else if abstract_page::looks_like(trimmed) {
             Some(Format::AbstractPage)
+        } else if looks_like_id_text(trimmed) {
+            Some(Format::IdText)
         } else {
             None
         }
@@ -119,6 +123,22 @@ impl Format {
             Format::AbstractPage => {
                 Box::new(abstract_page::AbstractPageReader::new(reader).map(|r| r.map(boxed)))
             }
+            Format::IdText => Box::new(crate::eval::read_nfcorpus_docs(reader).map(|result| {
+                result.map(boxed).map_err(|err| match err {
+                    crate::eval::EvalError::Parse { line, reason } => ParseError {
+                        location: Location {
+                            record: None,
+                            line: Some(line),
+                            byte: None,
+                        },
+                        reason,
+                    },
+                    other => ParseError {
+                        location: Location::default(),
+                        reason: other.to_string(),
+                    },
+                })
+            })),
         }
     }
 
@@ -130,6 +150,7 @@ impl Format {
             Format::PubmedXml => Some(pubmed_xml::last_record_end),
             Format::Jsonl => Some(jsonl::last_record_end),
             Format::Medline => Some(medline_last_record_end),
+            Format::IdText => Some(jsonl::last_record_end),
             Format::AbstractPage => None,
         }
     }
@@ -141,8 +162,24 @@ impl Format {
             Format::Medline => "medline",
             Format::Jsonl => "jsonl",
             Format::AbstractPage => "abstract-page",
+            Format::IdText => "id-text",
         }
     }
+}
+
+/// `ID<TAB>TEXT` lines: an id without spaces, a tab, then text.
+fn looks_like_id_text(head: &str) -> bool {
+    let mut lines = head
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(5)
+        .peekable();
+    lines.peek().is_some()
+        && lines.all(|line| {
+            line.split_once('\t').is_some_and(|(id, text)| {
+                !id.is_empty() && id.len() <= 64 && !id.contains(' ') && !text.trim().is_empty()
+            })
+        })
 }
 
 /// MEDLINE records start at `PMID- ` lines: cut before the last one.
@@ -228,6 +265,10 @@ mod tests {
         assert_eq!(
             Format::detect(b"Title\n10.5555/x\n- Author:\nA B\n"),
             Some(Format::AbstractPage)
+        );
+        assert_eq!(
+            Format::detect(b"MED-10\tstatin breast cancer survival\nMED-14\tother text\n"),
+            Some(Format::IdText)
         );
         assert_eq!(Format::detect(b"hello world"), None);
         assert_eq!(Format::detect(b"<html><body>"), None);

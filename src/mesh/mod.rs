@@ -391,7 +391,7 @@ impl MeshVocabulary {
                 .and_then(|dir| std::fs::read(dir.join(FILES[4])).ok())
                 .and_then(|bytes| Map::from_bytes(bytes).ok())
                 .or_else(|| Map::from_iter(std::iter::empty::<(&[u8], u64)>()).ok())
-                .unwrap_or_else(|| unreachable_empty_map())
+                .unwrap_or_else(unreachable_empty_map)
         })
     }
 

@@ -57,12 +57,13 @@ pub struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// A builder for one query.
+    /// A builder for one query; `stemming` must be the index's setting.
     pub fn new(
         fields: &'a Fields,
         vocabulary: Option<&'a MeshVocabulary>,
         searcher: &'a Searcher,
         default_fields: Vec<(Field, f32)>,
+        settings: crate::index::IndexSettings,
     ) -> Builder<'a> {
         Builder {
             fields,
@@ -70,7 +71,10 @@ impl<'a> Builder<'a> {
             searcher,
             default_fields,
             synonyms: true,
-            analyzer: TextAnalyzer::from(analysis::BiomedTokenizer::new(true)),
+            analyzer: TextAnalyzer::from(analysis::tokenizer(
+                settings.stemming,
+                settings.compounds,
+            )),
             expansions: Vec::new(),
             notes: Vec::new(),
         }

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod parser;
+pub mod rank;
 
 use std::ops::Bound;
 use std::time::Instant;
@@ -349,6 +350,7 @@ impl<'a> Search<'a> {
             self.index.vocabulary()?,
             &self.searcher,
             fields.default_search_fields().to_vec(),
+            self.index.settings(),
         ))
     }
 

@@ -407,7 +407,10 @@ fn search_json(index: &Path, args: &[&str]) -> serde_json::Value {
 /// The PubMed sample indexed and the real MeSH vocabulary imported.
 fn pubmed_sample_with_mesh(dir: &Path) -> PathBuf {
     let index = dir.join("index");
-    index_json(&[&shared_data().join("pubmed_xml/pubmed_sample.xml.gz")], &index);
+    index_json(
+        &[&shared_data().join("pubmed_xml/pubmed_sample.xml.gz")],
+        &index,
+    );
     let mesh = shared_data().join("mesh");
     let output = Command::cargo_bin("medlit")
         .expect("binary")
@@ -418,9 +421,16 @@ fn pubmed_sample_with_mesh(dir: &Path) -> PathBuf {
         .arg(&index)
         .output()
         .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.starts_with("imported 30764 descriptors (323304 supplementary concepts)"), "{text}");
+    assert!(
+        text.starts_with("imported 30764 descriptors (323304 supplementary concepts)"),
+        "{text}"
+    );
     assert!(text.contains("re-derived 1733 records"), "{text}");
     index
 }
@@ -473,10 +483,89 @@ fn real_mesh_explosion_drill_down_and_synonyms() {
 
     // Entry terms: "Ciclosporin" is an entry term of Cyclosporine.
     let ciclosporin = search_json(&index, &["ciclosporin"]);
-    assert_eq!(ciclosporin["expansions"][0]["into"], "MeSH Cyclosporine [D016572]");
+    assert_eq!(
+        ciclosporin["expansions"][0]["into"],
+        "MeSH Cyclosporine [D016572]"
+    );
     assert!(ciclosporin["total"].as_u64().expect("total") >= total(&["cyclosporine[mh:noexp]"]));
 
     // Unknown headings get suggestions from the real vocabulary.
     let unknown = search_json(&index, &["", "--mesh", "Neoplasmss"]);
-    assert!(unknown["notes"][0].as_str().expect("note").contains("closest: Neoplasms"), "{}", unknown["notes"]);
+    assert!(
+        unknown["notes"][0]
+            .as_str()
+            .expect("note")
+            .contains("closest: Neoplasms"),
+        "{}",
+        unknown["notes"]
+    );
+}
+
+/// `medlit eval … --json` on `index`, the mean nDCG@10.
+fn eval_ndcg(index: &Path, queries: &Path, qrels: &Path, options: &[&str]) -> f64 {
+    let output = Command::cargo_bin("medlit")
+        .expect("binary")
+        .arg("eval")
+        .arg("--queries")
+        .arg(queries)
+        .arg("--qrels")
+        .arg(qrels)
+        .args(options)
+        .arg("--json")
+        .arg("--index")
+        .arg(index)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    report["ndcg_at_10"].as_f64().expect("nDCG@10")
+}
+
+#[test]
+fn scifact_and_nfcorpus_rank_above_plain_bm25_and_the_published_figures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scifact = shared_data().join("scifact");
+    let index = dir.path().join("scifact");
+    let summary = index_json(&[&scifact.join("corpus.jsonl.gz")], &index);
+    assert_eq!(summary["indexed"], 5183);
+    let queries = scifact.join("queries_train.jsonl");
+    let qrels = scifact.join("qrels/train.tsv");
+    let bm25 = eval_ndcg(
+        &index,
+        &queries,
+        &qrels,
+        &[
+            "--weights",
+            "title=1,abstract=1,keywords=0,mesh=0",
+            "--no-feedback",
+        ],
+    );
+    let default = eval_ndcg(&index, &queries, &qrels, &[]);
+    assert!(
+        default >= bm25,
+        "default {default} below plain BM25 {bm25} measured in the same run"
+    );
+    assert!(
+        default > 0.679,
+        "SciFact train nDCG@10 {default} not above the published BM25 range"
+    );
+
+    let nfcorpus = shared_data().join("nfcorpus");
+    let index = dir.path().join("nfcorpus");
+    let summary = index_json(&[&nfcorpus.join("test.docs.gz")], &index);
+    assert_eq!(summary["indexed"], 3162);
+    let default = eval_ndcg(
+        &index,
+        &nfcorpus.join("test.titles.queries.gz"),
+        &nfcorpus.join("test.2-1-0.qrel.gz"),
+        &[],
+    );
+    assert!(
+        default >= 0.325,
+        "NFCorpus test nDCG@10 {default} below the published BM25 0.325"
+    );
 }

@@ -46,16 +46,17 @@ pub struct Args {
 /// Ranking options shared by `eval` (and documented in EVALUATION.md).
 #[derive(Debug, Clone, clap::Args)]
 pub struct RankingArgs {
-    /// Field weights, e.g. `title=2,abstract=1,keywords=1.5,mesh=1.5` (0 leaves a field out).
+    /// Field weights, e.g. `title=0.5,abstract=1,keywords=1.5,mesh=1.5` (0 leaves a field out).
     #[arg(
         long,
         value_name = "WEIGHTS",
-        default_value = "title=2,abstract=1,keywords=1.5,mesh=1.5"
+        default_value = "title=0.5,abstract=1,keywords=1.5,mesh=1.5"
     )]
     pub weights: Weights,
-    /// Pseudo-relevance feedback: expand each query with the heaviest terms of its first results.
+    /// Turn off pseudo-relevance feedback (on by default: each query is expanded with the
+    /// heaviest terms of its first results).
     #[arg(long)]
-    pub feedback: bool,
+    pub no_feedback: bool,
     /// Feedback: documents read.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub feedback_docs: usize,
@@ -72,7 +73,7 @@ impl RankingArgs {
     pub fn options(&self) -> RankingOptions {
         RankingOptions {
             weights: self.weights,
-            feedback: self.feedback.then_some(Feedback {
+            feedback: (!self.no_feedback).then_some(Feedback {
                 docs: self.feedback_docs,
                 terms: self.feedback_terms,
                 weight: self.feedback_weight.clamp(0.0, 1.0),

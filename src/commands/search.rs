@@ -1,5 +1,6 @@
 //! `medlit search`: ranked hits, filters and facets.
 
+use medlit::query::rank::{Feedback, Weights};
 use medlit::query::{FacetSpec, Filters, Search, SearchRequest, Sort, YearRange};
 use medlit::{render, MedlitIndex};
 
@@ -31,6 +32,12 @@ pub struct Args {
     /// Order of the hits.
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: Sort,
+    /// Weights of the default fields, e.g. `title=2,abstract=1,keywords=1.5,mesh=1.5`.
+    #[arg(long, value_name = "WEIGHTS")]
+    pub weights: Option<Weights>,
+    /// Rerank the matches by pseudo-relevance feedback (terms of the first 10 hits).
+    #[arg(long)]
+    pub feedback: bool,
     /// Show how each hit's score was computed, and how the query was expanded.
     #[arg(long)]
     pub explain: bool,
@@ -123,6 +130,8 @@ impl Args {
         request.facets = self.facets.clone();
         request.facet_limit = self.facet_limit;
         request.sort = self.sort;
+        request.weights = self.weights;
+        request.feedback = self.feedback.then(Feedback::default);
         request.explain = self.explain;
         request
     }

@@ -166,6 +166,10 @@ pub struct SearchRequest {
     pub explain: bool,
     /// Expand MeSH entry terms in the query to their descriptors.
     pub synonyms: bool,
+    /// Weights of the default fields (`None`: the search defaults, title ×2).
+    pub weights: Option<rank::Weights>,
+    /// Pseudo-relevance feedback: rerank the matches with the heaviest terms of the first ones.
+    pub feedback: Option<rank::Feedback>,
 }
 
 /// Order of the hits.
@@ -235,6 +239,8 @@ impl SearchRequest {
             sort: Sort::Relevance,
             explain: false,
             synonyms: true,
+            weights: None,
+            feedback: None,
         }
     }
 }
@@ -325,7 +331,7 @@ impl<'a> Search<'a> {
             query: request.query.clone(),
             reason: err.to_string(),
         })?;
-        let mut builder = self.builder()?;
+        let mut builder = self.builder(request.weights)?;
         builder.synonyms = request.synonyms;
         let text_query = builder.build(&node).map_err(|err| Error::Query {
             query: request.query.clone(),
@@ -343,13 +349,17 @@ impl<'a> Search<'a> {
         })
     }
 
-    fn builder(&self) -> Result<build::Builder<'_>> {
+    fn builder(&self, weights: Option<rank::Weights>) -> Result<build::Builder<'_>> {
         let fields = &self.index.fields;
+        let default_fields = match weights {
+            Some(weights) => weights.fields(fields),
+            None => fields.default_search_fields().to_vec(),
+        };
         Ok(build::Builder::new(
             fields,
             self.index.vocabulary()?,
             &self.searcher,
-            fields.default_search_fields().to_vec(),
+            default_fields,
             self.index.settings(),
         ))
     }
@@ -391,8 +401,14 @@ impl<'a> Search<'a> {
             query,
             text_query,
             mut notes,
-            expansions,
+            mut expansions,
         } = self.build_query(request)?;
+        let query = match request.feedback {
+            Some(feedback) => {
+                self.with_feedback(query, feedback, request.weights, &mut expansions)?
+            }
+            None => Box::new(query),
+        };
 
         let mut collectors = MultiCollector::new();
         let count_handle = collectors.add_collector(Count);

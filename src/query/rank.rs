@@ -31,7 +31,8 @@ pub struct Weights {
 }
 
 impl Default for Weights {
-    /// The defaults, chosen on SciFact and NFCorpus (EVALUATION.md).
+    /// The weights of structured search (`medlit search`): title twice the abstract.
+    /// Plain-text ranking (`medlit eval`) defaults to [`Weights::PLAIN_TEXT`].
     fn default() -> Self {
         Weights {
             title: 2.0,
@@ -76,7 +77,18 @@ impl std::str::FromStr for Weights {
 }
 
 impl Weights {
-    fn fields(&self, fields: &Fields) -> Vec<(Field, f32)> {
+    /// The weights of plain-text ranking, chosen by evaluation on SciFact and NFCorpus
+    /// (EVALUATION.md): a title weighted like the abstract or more ranks worse on long,
+    /// claim-like queries, whose words recur in titles of off-topic papers.
+    pub const PLAIN_TEXT: Weights = Weights {
+        title: 0.5,
+        abstract_text: 1.0,
+        keywords: 1.5,
+        mesh: 1.5,
+    };
+
+    /// The default fields with these weights (fields weighted 0 left out).
+    pub fn fields(&self, fields: &Fields) -> Vec<(Field, f32)> {
         [
             (fields.title, self.title),
             (fields.abstract_text, self.abstract_text),
@@ -197,11 +209,10 @@ impl Search<'_> {
         options: &RankingOptions,
     ) -> Result<Vec<(String, f32)>> {
         let fields = options.weights.fields(&self.index.fields);
+        // Plain text is a bag of words: a compound and its parts would count one word two or
+        // three times, so the query uses the parts only (EVALUATION.md).
         let settings = self.index.settings();
-        let mut analyzer = TextAnalyzer::from(crate::analysis::tokenizer(
-            settings.stemming,
-            settings.compounds,
-        ));
+        let mut analyzer = TextAnalyzer::from(crate::analysis::tokenizer(settings.stemming, false));
         let terms = unique_tokens(&mut analyzer, text);
         if terms.is_empty() {
             return Ok(Vec::new());
@@ -243,6 +254,53 @@ impl Search<'_> {
         top.into_iter()
             .map(|(score, address)| Ok((self.id_at(address)?, score)))
             .collect()
+    }
+
+    /// `query` reranked by pseudo-relevance feedback: the same matches, with the heaviest
+    /// terms of the first `feedback.docs` of them added as optional, scoring clauses.
+    pub(crate) fn with_feedback(
+        &self,
+        query: BooleanQuery,
+        feedback: Feedback,
+        weights: Option<Weights>,
+        expansions: &mut Vec<super::build::Expansion>,
+    ) -> Result<Box<dyn Query>> {
+        let fields = match weights {
+            Some(weights) => weights.fields(&self.index.fields),
+            None => self.index.fields.default_search_fields().to_vec(),
+        };
+        let settings = self.index.settings();
+        let mut analyzer = TextAnalyzer::from(crate::analysis::tokenizer(
+            settings.stemming,
+            settings.compounds,
+        ));
+        let first = self.searcher().search(
+            &query,
+            &TopDocs::with_limit(feedback.docs.max(1)).order_by_score(),
+        )?;
+        let terms = self.feedback_terms(&mut analyzer, &first, &[], feedback)?;
+        if terms.is_empty() {
+            return Ok(Box::new(query));
+        }
+        expansions.push(super::build::Expansion {
+            term: "(feedback)".into(),
+            kind: "feedback",
+            into: terms
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+        let max = terms.iter().map(|(_, w)| *w).fold(f32::MIN, f32::max);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(query))];
+        for (term, weight) in &terms {
+            let boost = feedback.weight * weight / max;
+            clauses.push((
+                Occur::Should,
+                bag_of_words(std::slice::from_ref(term), &fields, boost),
+            ));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// The record id of a document, from the id fast field.

@@ -180,8 +180,50 @@ struct Counters {
 }
 
 /// One ingest run over an index.
-struct Run<'a> {
+/// The index writer, fed from many threads with operations kept in opstamp order.
+///
+/// tantivy stamps a batch's operations when `run` is called, but queues its deletes a moment
+/// later; two threads can therefore queue their deletes out of stamp order. A segment that was
+/// already written applies every delete queued after its cursor to all its documents, so an
+/// out-of-order `Delete(a)` stamped before `Add(a)` could delete `a` (seen as one record in
+/// six lost, now and then, with two threads). One lock around stamping and queueing keeps
+/// stamps and queue in the same order; documents are still built in parallel, outside it.
+struct OrderedWriter<'a> {
     writer: &'a IndexWriter,
+    order: std::sync::Mutex<()>,
+}
+
+impl<'a> OrderedWriter<'a> {
+    fn new(writer: &'a IndexWriter) -> Self {
+        OrderedWriter {
+            writer,
+            order: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// Replaces any document with the id `id` by `document`.
+    fn replace(&self, id: Term, document: tantivy::TantivyDocument) -> Result<()> {
+        let _order = self
+            .order
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.writer
+            .run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+        Ok(())
+    }
+
+    /// Deletes the documents with this term.
+    fn delete(&self, term: Term) {
+        let _order = self
+            .order
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.writer.delete_term(term);
+    }
+}
+
+struct Run<'a> {
+    writer: OrderedWriter<'a>,
     fields: &'a Fields,
     options: &'a IngestOptions<'a>,
     observer: &'a dyn IngestObserver,
@@ -204,7 +246,7 @@ pub fn ingest(
     let searcher = index.reader()?.searcher();
     let before = searcher.num_docs();
     let run = Run {
-        writer: &writer,
+        writer: OrderedWriter::new(&writer),
         fields: &index.fields,
         options,
         observer,
@@ -367,8 +409,7 @@ impl Run<'_> {
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
         let document = self.fields.document(&record, self.vocabulary)?;
         let id = Term::from_field_text(self.fields.id, &record.id);
-        self.writer
-            .run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+        self.writer.replace(id, document)?;
         let indexed = self.counters.indexed.fetch_add(1, Ordering::Relaxed) + 1;
         if indexed.is_multiple_of(256) {
             self.observer
@@ -386,7 +427,7 @@ impl Run<'_> {
                 self.counters.removed.fetch_add(1, Ordering::Relaxed);
             }
             self.counters.deletions.fetch_add(1, Ordering::Relaxed);
-            self.writer.delete_term(term);
+            self.writer.delete(term);
         }
         Ok(())
     }
@@ -429,6 +470,7 @@ pub fn rederive(
     let addresses: Vec<tantivy::DocAddress> = search.all_addresses().collect();
     let mut writer = index.writer(writer_threads, memory_budget)?;
     let rewritten = AtomicU64::new(0);
+    let ordered = OrderedWriter::new(&writer);
     addresses
         .par_iter()
         .try_for_each(|&address| -> Result<()> {
@@ -436,7 +478,7 @@ pub fn rederive(
             record.therapies = lexicon.therapies_of(&record, vocabulary);
             let document = index.fields.document(&record, vocabulary)?;
             let id = Term::from_field_text(index.fields.id, &record.id);
-            writer.run([UserOperation::Delete(id), UserOperation::Add(document)])?;
+            ordered.replace(id, document)?;
             rewritten.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;

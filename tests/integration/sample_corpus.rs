@@ -101,7 +101,19 @@ fn demo_indexes_the_sample_and_shows_facets() {
     let text = stdout(&output);
     assert!(text.contains("$ medlit index"), "{text}");
     assert!(text.contains("match \"thrombocytopenia\""), "{text}");
-    assert!(text.contains("\nmesh (top 8 of"), "{text}");
+    assert!(
+        text.contains("imported 635 descriptors; re-derived 52 records"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nmesh (top 6 of 6)\n  11  Organisms [B]\n  11  Diseases [C]"),
+        "{text}"
+    );
+    assert!(text.contains("\nmesh:Diseases (top 8 of"), "{text}");
+    assert!(
+        text.contains("Hemic and Lymphatic Diseases [C15]"),
+        "{text}"
+    );
     assert!(text.contains("\ntherapy (top 8 of"), "{text}");
     assert!(
         text.contains("--therapy rituximab --year 2015..2025"),

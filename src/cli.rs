@@ -27,6 +27,8 @@ pub enum Command {
     Eval(commands::eval::Args),
     /// Write the stored records (all, or a query's hits) as JSON Lines, MEDLINE, RIS or CSV.
     Export(commands::export::Args),
+    /// Generate a deterministic corpus of realistic made-up records (for scale tests).
+    Gen(commands::gen::Args),
     /// Import a MeSH vocabulary into an index, or look a descriptor up.
     Mesh(commands::mesh::Args),
     /// Print one stored record whole (by id, PMID or DOI).

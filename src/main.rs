@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Gen(args) => commands::gen::run(args),
         Command::Mesh(args) => commands::mesh::run(args),
         Command::Show(args) => commands::show::run(args),
         Command::Similar(args) => commands::similar::run(args),

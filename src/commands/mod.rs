@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod eval;
 pub mod export;
+pub mod gen;
 pub mod index;
 pub mod mesh;
 pub mod search;

@@ -109,9 +109,19 @@ fn self_closing_end(buf: &[u8], start: usize) -> Option<usize> {
 }
 
 /// The end of the last complete record in `buf`: where a chunk of whole records can be cut.
+/// A `</MedlineCitation>` ends a record only in files without `PubmedArticle` wrappers
+/// (`MedlineCitationSet`): inside a `PubmedArticle` it is followed by `PubmedData`.
 pub fn last_record_end(buf: &[u8]) -> Option<usize> {
-    RECORD_TAGS
-        .iter()
+    let wrapped = last_end_of(buf, &[b"PubmedArticle", b"PubmedBookArticle", b"DeleteCitation"]);
+    if wrapped.is_some() || memmem::find(buf, b"<PubmedArticle").is_some() {
+        return wrapped;
+    }
+    last_end_of(buf, &[b"MedlineCitation"])
+}
+
+/// The end of the last closing tag of any of `tags` in `buf`.
+fn last_end_of(buf: &[u8], tags: &[&[u8]]) -> Option<usize> {
+    tags.iter()
         .filter_map(|tag| {
             let mut closing = Vec::with_capacity(tag.len() + 3);
             closing.extend_from_slice(b"</");
@@ -1015,6 +1025,16 @@ mod tests {
                 || SET[..end].ends_with("</PubmedArticle>")
         );
         assert_eq!(last_record_end(b"<PubmedArticleSet>"), None);
+    }
+
+    #[test]
+    fn a_cut_never_falls_inside_a_pubmed_article() {
+        let article = "<PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation><PubmedData></PubmedData></PubmedArticle>\n";
+        let mut buf = article.repeat(3);
+        buf.push_str("<PubmedArticle><MedlineCitation><PMID>4</PMID></MedlineCitation><PubmedDa");
+        assert_eq!(last_record_end(buf.as_bytes()), Some(3 * article.len() - 1));
+        let bare = "<MedlineCitationSet><MedlineCitation><PMID>1</PMID></MedlineCitation><MedlineCitation><PMID>2";
+        assert_eq!(last_record_end(bare.as_bytes()), bare.find("<MedlineCitation><PMID>2"));
     }
 
     #[test]

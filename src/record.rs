@@ -243,6 +243,55 @@ impl Record {
     }
 }
 
+/// Words that mark an author name as a group (`Example Study Group`, `… Consortium`).
+const GROUP_WORDS: &[&str] = &[
+    "group",
+    "groups",
+    "consortium",
+    "committee",
+    "network",
+    "investigators",
+    "society",
+    "association",
+    "team",
+    "collaboration",
+    "collaborative",
+    "collaborators",
+    "registry",
+    "council",
+    "foundation",
+    "force",
+];
+
+/// True when an author name contains a word that marks a group rather than a person.
+pub fn names_a_group(name: &str) -> bool {
+    name.split(|c: char| !c.is_alphanumeric())
+        .any(|word| GROUP_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)))
+}
+
+/// PubMed's short author form, `Last Initials`, from `Last, First Middle` or
+/// `First Middle Last`: `Casbon, James A` and `James A Casbon` give `Casbon JA`. A one-word
+/// name is returned as it is.
+pub fn short_author_name(name: &str) -> String {
+    let (last, given) = match name.split_once(',') {
+        Some((last, given)) => (last.trim(), given),
+        None => match name.trim().rsplit_once(char::is_whitespace) {
+            Some((given, last)) => (last, given),
+            None => return name.trim().to_string(),
+        },
+    };
+    let initials: String = given
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .filter_map(|part| part.chars().find(|c| c.is_alphabetic()))
+        .flat_map(char::to_uppercase)
+        .collect();
+    if initials.is_empty() {
+        last.to_string()
+    } else {
+        format!("{last} {initials}")
+    }
+}
+
 /// 64-bit FNV-1a: tiny, stable and good enough to tell titles apart.
 struct Fnv1a(u64);
 

@@ -363,30 +363,8 @@ impl Fields {
 /// PubMed's short author form, for `Smith J[au]`: `John Q Smith` → `Smith JQ`,
 /// `Smith, John` → `Smith J`. `None` for one-word and collective names.
 pub fn pubmed_author_form(name: &str) -> Option<String> {
-    let (last, given) = match name.split_once(',') {
-        Some((last, given)) => (last.trim(), given.trim()),
-        None => {
-            let (given, last) = name.trim().rsplit_once(' ')?;
-            (last, given)
-        }
-    };
-    let initials: String = given
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
-        .filter_map(|part| part.chars().next())
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_uppercase)
-        .collect();
-    let collective = [
-        "group",
-        "consortium",
-        "committee",
-        "network",
-        "society",
-        "collaborat",
-    ]
-    .iter()
-    .any(|word| name.to_lowercase().contains(word));
-    (!initials.is_empty() && !last.is_empty() && !collective).then(|| format!("{last} {initials}"))
+    let person = name.trim().contains([' ', ',']) && !crate::record::names_a_group(name);
+    person.then(|| crate::record::short_author_name(name))
 }
 
 fn text_options() -> TextOptions {

@@ -230,28 +230,7 @@ fn last_comma_given(name: &str) -> Option<(&str, &str)> {
 /// True for names of groups rather than people (`Example Study Group`, or a name with a
 /// comma that is not `Last, Given`), written as `CollectiveName`.
 pub(crate) fn is_collective(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "group",
-        "groups",
-        "consortium",
-        "committee",
-        "network",
-        "investigators",
-        "society",
-        "association",
-        "team",
-        "collaboration",
-        "collaborative",
-        "collaborators",
-        "registry",
-        "council",
-        "foundation",
-        "force",
-    ];
-    let group_word = name
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|word| WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
-    group_word || (name.contains(',') && last_comma_given(name).is_none())
+    crate::record::names_a_group(name) || (name.contains(',') && last_comma_given(name).is_none())
 }
 
 /// One `<MeshHeading>`.

@@ -605,7 +605,7 @@ fn write_authors(out: &mut dyn Write, record: &Record) -> std::io::Result<()> {
             write_field(out, "CN", &author.name)?;
         } else {
             write_field(out, "FAU", &author.name)?;
-            write_field(out, "AU", &short_name(&author.name))?;
+            write_field(out, "AU", &crate::record::short_author_name(&author.name))?;
         }
         for &position in &author.affiliations {
             if let Some(text) = affiliation(position) {
@@ -669,50 +669,7 @@ fn medline_heading(heading: &MeshHeading) -> String {
 /// True for names of groups rather than people (`… Study Group`, `… Consortium`), which
 /// MEDLINE writes as `CN`.
 fn is_collective(name: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "group",
-        "groups",
-        "consortium",
-        "committee",
-        "network",
-        "investigators",
-        "society",
-        "association",
-        "team",
-        "collaboration",
-        "collaborative",
-        "collaborators",
-        "registry",
-        "council",
-        "foundation",
-        "force",
-    ];
-    !name.contains(',')
-        && name
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| WORDS.contains(&word.to_lowercase().as_str()))
-}
-
-/// MEDLINE's short author form, `Last Initials`, from `Last, First Middle` or
-/// `First Middle Last`: `Casbon, James A` and `James A Casbon` give `Casbon JA`.
-fn short_name(name: &str) -> String {
-    let (last, given) = match name.split_once(',') {
-        Some((last, given)) => (last.trim(), given),
-        None => match name.trim().rsplit_once(char::is_whitespace) {
-            Some((given, last)) => (last, given),
-            None => return name.trim().to_string(),
-        },
-    };
-    let initials: String = given
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
-        .filter_map(|part| part.chars().find(|c| c.is_alphabetic()))
-        .flat_map(char::to_uppercase)
-        .collect();
-    if initials.is_empty() {
-        last.to_string()
-    } else {
-        format!("{last} {initials}")
-    }
+    !name.contains(',') && crate::record::names_a_group(name)
 }
 
 #[cfg(test)]

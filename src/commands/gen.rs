@@ -42,7 +42,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         let mut builder = ModelBuilder::new();
         let summary = gen::read_sample(&args.sample, |record| builder.add(&record))?;
         if summary.skipped > 0 {
-            eprintln!("medlit: {} sample records could not be read and were left out", summary.skipped);
+            eprintln!(
+                "medlit: {} sample records could not be read and were left out",
+                summary.skipped
+            );
         }
         builder.build()?
     };
@@ -51,11 +54,13 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
             path: path.clone(),
             reason: err.to_string(),
         })?;
-        model = model.with_mesh_vocabulary(vocabulary.descriptors.into_iter().map(|d| d.name).collect());
+        model = model
+            .with_mesh_vocabulary(vocabulary.descriptors.into_iter().map(|d| d.name).collect());
     }
     match &args.out {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
             let out = std::io::BufWriter::with_capacity(1 << 20, file);
             let mut out = gen::write(&model, args.seed, args.records, args.format, out)?;
             out.flush()?;

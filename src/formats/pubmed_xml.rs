@@ -112,7 +112,10 @@ fn self_closing_end(buf: &[u8], start: usize) -> Option<usize> {
 /// A `</MedlineCitation>` ends a record only in files without `PubmedArticle` wrappers
 /// (`MedlineCitationSet`): inside a `PubmedArticle` it is followed by `PubmedData`.
 pub fn last_record_end(buf: &[u8]) -> Option<usize> {
-    let wrapped = last_end_of(buf, &[b"PubmedArticle", b"PubmedBookArticle", b"DeleteCitation"]);
+    let wrapped = last_end_of(
+        buf,
+        &[b"PubmedArticle", b"PubmedBookArticle", b"DeleteCitation"],
+    );
     if wrapped.is_some() || memmem::find(buf, b"<PubmedArticle").is_some() {
         return wrapped;
     }
@@ -1034,7 +1037,10 @@ mod tests {
         buf.push_str("<PubmedArticle><MedlineCitation><PMID>4</PMID></MedlineCitation><PubmedDa");
         assert_eq!(last_record_end(buf.as_bytes()), Some(3 * article.len() - 1));
         let bare = "<MedlineCitationSet><MedlineCitation><PMID>1</PMID></MedlineCitation><MedlineCitation><PMID>2";
-        assert_eq!(last_record_end(bare.as_bytes()), bare.find("<MedlineCitation><PMID>2"));
+        assert_eq!(
+            last_record_end(bare.as_bytes()),
+            bare.find("<MedlineCitation><PMID>2")
+        );
     }
 
     #[test]

@@ -114,6 +114,10 @@ pub struct IngestSummary {
     pub records: u64,
     /// Wall-clock time of the run, in seconds.
     pub elapsed_secs: f64,
+    /// Of which: the commit (flushing the last segments), in seconds.
+    pub commit_secs: f64,
+    /// Of which: waiting for the merges the commit started, in seconds.
+    pub merge_secs: f64,
 }
 
 impl IngestSummary {
@@ -262,11 +266,15 @@ pub fn ingest(
         skipped,
         bytes,
     } = run.counters;
+    let commit_started = Instant::now();
     let mut prepared = writer.prepare_commit()?;
     let info = serde_json::to_string(&CommitInfo::now())?;
     prepared.set_payload(&info);
     prepared.commit()?;
+    let merge_started = Instant::now();
+    let commit_secs = (merge_started - commit_started).as_secs_f64();
     writer.wait_merging_threads()?;
+    let merge_secs = merge_started.elapsed().as_secs_f64();
     let reader = index.reader()?;
     let after = reader.searcher().num_docs();
     let indexed = indexed.into_inner();
@@ -280,6 +288,8 @@ pub fn ingest(
         bytes: bytes.into_inner(),
         records: after,
         elapsed_secs: elapsed_secs(started.elapsed()),
+        commit_secs,
+        merge_secs,
     })
 }
 
@@ -371,16 +381,7 @@ impl Run<'_> {
         if head.is_empty() {
             return Err("empty file".into());
         }
-        if head.starts_with(&[0x1f, 0x8b]) {
-            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
-            return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
-        }
-        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            let decoder = zstd::stream::read::Decoder::with_buffer(reader)
-                .map_err(|err| format!("cannot start zstd decompression: {err}"))?;
-            return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
-        }
-        Ok(Box::new(reader))
+        decompressed(reader).map_err(|err| err.to_string())
     }
 
     /// The format of a file: `--format` when given, else detected from its first bytes.
@@ -440,6 +441,22 @@ impl Run<'_> {
             reason,
         });
     }
+}
+
+/// `reader`, decompressed when it starts with a gzip or zstd magic number.
+pub fn decompressed<'a, R: BufRead + Send + 'a>(
+    mut reader: R,
+) -> std::io::Result<Box<dyn BufRead + Send + 'a>> {
+    let head = reader.fill_buf()?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+        return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
+    }
+    if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let decoder = zstd::stream::read::Decoder::with_buffer(reader)?;
+        return Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)));
+    }
+    Ok(Box::new(reader))
 }
 
 /// Counts the bytes that pass through it.

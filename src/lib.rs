@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod bench;
 pub mod error;
 pub mod eval;
 pub mod export;

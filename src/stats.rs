@@ -60,7 +60,8 @@ impl IndexStats {
     }
 }
 
-fn directory_size(path: &std::path::Path) -> u64 {
+/// Bytes of all files below `path`.
+pub fn directory_size(path: &std::path::Path) -> u64 {
     walkdir::WalkDir::new(path)
         .into_iter()
         .filter_map(|entry| entry.ok())

@@ -1,6 +1,7 @@
 //! CLI integration tests: one binary, one module per topic. Every test runs the real
 //! `medlit` binary in a temporary directory with a cleared environment.
 
+mod bench_cmd;
 mod eval_cmd;
 mod formats;
 mod index_cmd;

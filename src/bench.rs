@@ -1,0 +1,340 @@
+//! `medlit bench index`: ingest throughput measured against a raw tantivy baseline in the
+//! same process, on the same documents, with the same schema and writer settings.
+//!
+//! Order of the runs (each into a fresh temporary index):
+//! 1. medlit, all cores: the figure users get; peak RSS is read right after it, before any
+//!    later run holds documents in memory;
+//! 2. the phases, one pass each on all cores: read + decompress; + parse; + therapy pass and
+//!    document building (so each phase's time is the difference to the one before);
+//! 3. medlit on one thread (rayon and tantivy);
+//! 4. the baseline: every document built in memory first, then only tantivy timed
+//!    (`add_document` from all cores, commit, merges).
+
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::formats::chunks::ChunkReader;
+use crate::formats::{Format, Parsed};
+use crate::index::MedlitIndex;
+use crate::ingest::{self, IngestOptions, IngestSummary, SilentObserver};
+use crate::schema::Fields;
+use crate::therapy::Lexicon;
+
+/// One ingest run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    /// Indexing and parsing threads.
+    pub threads: usize,
+    /// Records indexed.
+    pub records: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Records per second.
+    pub records_per_sec: f64,
+    /// Input megabytes (10^6 bytes, as stored) per second.
+    pub mb_per_sec: f64,
+    /// Of the seconds: the final commit.
+    pub commit_secs: f64,
+    /// Of the seconds: waiting for merges.
+    pub merge_secs: f64,
+}
+
+/// Seconds spent in each phase of the pipeline (all cores, one pass each).
+#[derive(Debug, Clone, Serialize)]
+pub struct Phases {
+    /// Reading and decompressing the input.
+    pub read_secs: f64,
+    /// Parsing records.
+    pub parse_secs: f64,
+    /// Therapy pass and building tantivy documents.
+    pub build_secs: f64,
+    /// Everything tantivy does (indexing, commit, merges): the all-cores run minus the above.
+    pub index_secs: f64,
+}
+
+/// The report of `medlit bench index`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexBenchReport {
+    /// Records indexed.
+    pub records: u64,
+    /// Input bytes, as stored.
+    pub input_bytes: u64,
+    /// Input bytes after decompression.
+    pub uncompressed_bytes: u64,
+    /// `index_bytes / uncompressed_bytes`.
+    pub index_to_input: f64,
+    /// medlit, all cores: records per second.
+    pub records_per_sec: f64,
+    /// medlit, all cores: input MB per second.
+    pub mb_per_sec: f64,
+    /// Raw tantivy on pre-built documents: records per second.
+    pub baseline_records_per_sec: f64,
+    /// `records_per_sec / baseline_records_per_sec`.
+    pub ratio_to_baseline: f64,
+    /// Peak resident memory of the process after the all-cores run, in bytes.
+    pub peak_rss_bytes: u64,
+    /// Index size on disk after the all-cores run, in bytes.
+    pub index_bytes: u64,
+    /// `index_bytes / records`.
+    pub bytes_per_record: f64,
+    /// Writer memory budget, in bytes.
+    pub memory_budget: usize,
+    /// The all-cores run.
+    pub all_cores: Run,
+    /// The one-thread run.
+    pub one_thread: Run,
+    /// `all_cores.records_per_sec / one_thread.records_per_sec`.
+    pub scaling: f64,
+    /// Time per phase.
+    pub phases: Phases,
+}
+
+/// Runs the index benchmark on `paths`, files or folders (see the module docs).
+pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBenchReport> {
+    let files = &ingest::collect_inputs(paths, &SilentObserver);
+    let cores = IngestOptions::default_threads();
+    let lexicon = Lexicon::builtin();
+    let scratch = tempfile::tempdir().map_err(|source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let all_dir = scratch.path().join("all");
+    let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon)?;
+    let peak_rss_bytes = peak_rss_bytes();
+    let index_bytes = crate::stats::directory_size(&all_dir);
+    let _ = std::fs::remove_dir_all(&all_dir);
+
+    let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
+    let (parse_total, _) = timed(|| parse_all(files, None))?;
+    let (build_total, _) = timed(|| parse_all(files, Some(lexicon)))?;
+    let one = ingest_run(
+        files,
+        &scratch.path().join("one"),
+        1,
+        memory_budget,
+        lexicon,
+    )?;
+    let baseline_records_per_sec = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
+
+    let all_run = run_of(&all, cores);
+    let records_per_sec = all_run.records_per_sec;
+    Ok(IndexBenchReport {
+        records: all.indexed,
+        input_bytes: all.bytes,
+        uncompressed_bytes,
+        index_to_input: index_bytes as f64 / uncompressed_bytes.max(1) as f64,
+        records_per_sec,
+        mb_per_sec: all_run.mb_per_sec,
+        baseline_records_per_sec,
+        ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+        peak_rss_bytes,
+        index_bytes,
+        bytes_per_record: index_bytes as f64 / all.indexed.max(1) as f64,
+        memory_budget,
+        scaling: records_per_sec / run_of(&one, 1).records_per_sec.max(f64::MIN_POSITIVE),
+        one_thread: run_of(&one, 1),
+        all_cores: all_run,
+        phases: Phases {
+            read_secs,
+            parse_secs: (parse_total - read_secs).max(0.0),
+            build_secs: (build_total - parse_total).max(0.0),
+            index_secs: (all.elapsed_secs - build_total).max(0.0),
+        },
+    })
+}
+
+fn run_of(summary: &IngestSummary, threads: usize) -> Run {
+    Run {
+        threads,
+        records: summary.indexed,
+        seconds: summary.elapsed_secs,
+        records_per_sec: summary.records_per_sec(),
+        mb_per_sec: summary.mb_per_sec(),
+        commit_secs: summary.commit_secs,
+        merge_secs: summary.merge_secs,
+    }
+}
+
+/// medlit's ingest with `threads` rayon threads and tantivy indexing threads.
+fn ingest_run(
+    files: &[PathBuf],
+    dir: &Path,
+    threads: usize,
+    memory_budget: usize,
+    lexicon: &Lexicon,
+) -> Result<IngestSummary> {
+    let pool = pool(threads)?;
+    let index = MedlitIndex::open_or_create(dir)?;
+    let options = IngestOptions {
+        writer_threads: threads,
+        memory_budget,
+        format: None,
+        lexicon,
+    };
+    pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|err| Error::Usage(format!("cannot start {threads} threads: {err}")))
+}
+
+fn timed<T>(work: impl FnOnce() -> Result<T>) -> Result<(f64, T)> {
+    let started = Instant::now();
+    let value = work()?;
+    Ok((started.elapsed().as_secs_f64(), value))
+}
+
+fn open(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    ingest::decompressed(std::io::BufReader::with_capacity(256 * 1024, file)).map_err(io)
+}
+
+/// Reads and decompresses every file, discarding the bytes.
+fn read_all(files: &[PathBuf]) -> Result<u64> {
+    files
+        .par_iter()
+        .map(|path| {
+            let mut reader = open(path)?;
+            let mut buffer = vec![0u8; 1 << 20];
+            let mut total = 0u64;
+            loop {
+                let n = reader.read(&mut buffer).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                if n == 0 {
+                    return Ok(total);
+                }
+                total += n as u64;
+            }
+        })
+        .sum()
+}
+
+/// Parses every file as ingest does (chunks on all cores); with a lexicon, also runs the
+/// therapy pass and builds the documents. Returns the number of records.
+fn parse_all(files: &[PathBuf], lexicon: Option<&Lexicon>) -> Result<u64> {
+    let (_, fields) = Fields::build();
+    let records = AtomicU64::new(0);
+    let each = |parsed: Parsed| -> Result<()> {
+        if let Parsed::Record(mut record) = parsed {
+            if let Some(lexicon) = lexicon {
+                record.ensure_id();
+                record.therapies = lexicon.therapies_of(&record, None);
+                std::hint::black_box(fields.document(&record, None)?);
+            }
+            records.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    };
+    for_each_parsed(files, &each)?;
+    Ok(records.into_inner())
+}
+
+/// Calls `each` on every parsed item of `files`, in parallel as ingest parses.
+fn for_each_parsed(files: &[PathBuf], each: &(dyn Fn(Parsed) -> Result<()> + Sync)) -> Result<()> {
+    files.par_iter().try_for_each(|path| {
+        let mut reader = open(path)?;
+        let head = reader.fill_buf().map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let Some(format) = Format::detect(&head[..head.len().min(8192)]) else {
+            return Err(Error::Usage(format!(
+                "{}: unrecognized format",
+                path.display()
+            )));
+        };
+        match format.last_record_end() {
+            None => format.parse(reader).flatten().try_for_each(each),
+            Some(cut) => ChunkReader::new(reader, cut)
+                .par_bridge()
+                .try_for_each(|chunk| {
+                    let chunk = chunk.map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    let result = format
+                        .parse(chunk.data.as_slice())
+                        .flatten()
+                        .try_for_each(each);
+                    result
+                }),
+        }
+    })
+}
+
+/// Raw tantivy: the same schema, analyzers and writer settings, fed with documents built
+/// beforehand; returns records per second.
+fn baseline(
+    files: &[PathBuf],
+    scratch: &Path,
+    threads: usize,
+    memory_budget: usize,
+    lexicon: &Lexicon,
+) -> Result<f64> {
+    let (schema, fields) = Fields::build();
+    let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
+    let each = |parsed: Parsed| -> Result<()> {
+        if let Parsed::Record(mut record) = parsed {
+            record.ensure_id();
+            record.therapies = lexicon.therapies_of(&record, None);
+            let document = fields.document(&record, None)?;
+            documents
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(document);
+        }
+        Ok(())
+    };
+    for_each_parsed(files, &each)?;
+    let documents = documents
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let count = documents.len();
+    let dir = scratch.join("baseline");
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let index = Index::create_in_dir(&dir, schema)?;
+    crate::analysis::register(index.tokenizers(), true, true);
+    let pool = pool(threads)?;
+    let started = Instant::now();
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
+    pool.install(|| {
+        documents
+            .into_par_iter()
+            .try_for_each(|document| writer.add_document(document).map(|_| ()))
+    })?;
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(count as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
+pub fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}

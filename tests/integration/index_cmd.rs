@@ -12,6 +12,7 @@ fn reindexing_the_same_files_replaces_instead_of_duplicating() {
     );
     assert_eq!(first.records, 6);
     assert!(first.bytes > 0 && first.elapsed_secs > 0.0);
+    assert!(first.commit_secs + first.merge_secs <= first.elapsed_secs);
     let (second, _) = test.index(&[&fixture("corpus")]);
     assert_eq!((second.indexed, second.replaced, second.records), (6, 6, 6));
     let (all, _) = test.search(&[""]);

@@ -121,6 +121,8 @@ pub struct IngestJson {
     pub bytes: u64,
     pub records: u64,
     pub elapsed_secs: f64,
+    pub commit_secs: f64,
+    pub merge_secs: f64,
 }
 
 #[derive(Debug, Deserialize)]

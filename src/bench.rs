@@ -199,8 +199,7 @@ fn open(path: &Path) -> Result<Box<dyn std::io::BufRead + Send>> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    ingest::decompressed(std::io::BufReader::with_capacity(256 * 1024, file)).map_err(io)
+    ingest::open_path(path).map_err(io)
 }
 
 /// Reads and decompresses every file, discarding the bytes.

@@ -290,7 +290,7 @@ pub fn ingest(
     observer: &dyn IngestObserver,
 ) -> Result<IngestSummary> {
     let started = Instant::now();
-    let mut writer = index.writer(options.writer_threads, options.memory_budget)?;
+    let writer = index.writer(options.writer_threads, options.memory_budget)?;
     let searcher = index.reader()?.searcher();
     let before = searcher.num_docs();
     let run = Run {
@@ -310,15 +310,7 @@ pub fn ingest(
         skipped,
         bytes,
     } = run.counters;
-    let commit_started = Instant::now();
-    let mut prepared = writer.prepare_commit()?;
-    let info = serde_json::to_string(&CommitInfo::now())?;
-    prepared.set_payload(&info);
-    prepared.commit()?;
-    let merge_started = Instant::now();
-    let commit_secs = (merge_started - commit_started).as_secs_f64();
-    writer.wait_merging_threads()?;
-    let merge_secs = merge_started.elapsed().as_secs_f64();
+    let (commit_secs, merge_secs) = commit(writer)?;
     let reader = index.reader()?;
     let after = reader.searcher().num_docs();
     let indexed = indexed.into_inner();
@@ -488,6 +480,12 @@ impl Run<'_> {
     }
 }
 
+/// A file, decompressed when it is gzip or zstd.
+pub fn open_path(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let file = File::open(path)?;
+    decompressed(BufReader::with_capacity(256 * 1024, file))
+}
+
 /// `reader`, decompressed when it starts with a gzip or zstd magic number.
 pub fn decompressed<'a, R: BufRead + Send + 'a>(
     mut reader: R,
@@ -530,7 +528,7 @@ pub fn rederive(
 ) -> Result<u64> {
     let search = crate::query::Search::new(index)?;
     let addresses: Vec<tantivy::DocAddress> = search.all_addresses().collect();
-    let mut writer = index.writer(writer_threads, memory_budget)?;
+    let writer = index.writer(writer_threads, memory_budget)?;
     let rewritten = AtomicU64::new(0);
     let ordered = OrderedWriter::new(&writer);
     addresses
@@ -544,11 +542,23 @@ pub fn rederive(
             rewritten.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
+    commit(writer)?;
+    Ok(rewritten.into_inner())
+}
+
+/// Commits with medlit's metadata as payload and waits for the merges the commit started;
+/// returns the seconds spent committing and merging.
+fn commit(mut writer: IndexWriter) -> Result<(f64, f64)> {
+    let commit_started = Instant::now();
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
     prepared.commit()?;
+    let merge_started = Instant::now();
     writer.wait_merging_threads()?;
-    Ok(rewritten.into_inner())
+    Ok((
+        (merge_started - commit_started).as_secs_f64(),
+        merge_started.elapsed().as_secs_f64(),
+    ))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `medlit eval`: run a set of queries as plain text and score the ranking against relevance
 //! judgments (nDCG@10, Recall@100, MAP@100, MRR@10).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -215,18 +215,7 @@ fn write_run(
     Ok(())
 }
 
-/// A file as a reader, gunzipped when it is gzip.
-fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut reader = BufReader::new(file);
-    let is_gzip = reader
-        .fill_buf()
-        .with_context(|| format!("cannot read {}", path.display()))?
-        .starts_with(&[0x1f, 0x8b]);
-    if is_gzip {
-        let decoder: Box<dyn Read> = Box::new(flate2::bufread::MultiGzDecoder::new(reader));
-        return Ok(Box::new(BufReader::new(decoder)));
-    }
-    Ok(Box::new(reader))
+/// A file as a reader, decompressed when it is gzip or zstd.
+fn open(path: &Path) -> anyhow::Result<Box<dyn BufRead + Send>> {
+    medlit::ingest::open_path(path).with_context(|| format!("cannot read {}", path.display()))
 }

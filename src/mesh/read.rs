@@ -105,15 +105,9 @@ pub fn read(mut reader: impl BufRead) -> Result<Vocabulary, MeshError> {
     Ok(vocabulary)
 }
 
-/// Reads a vocabulary file from disk, gzip or not.
+/// Reads a vocabulary file from disk, plain, gzip or zstd.
 pub fn read_path(path: &std::path::Path) -> Result<Vocabulary, MeshError> {
-    let file = std::fs::File::open(path)?;
-    let mut reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
-        let decoder = flate2::bufread::MultiGzDecoder::new(reader);
-        return read(std::io::BufReader::with_capacity(256 * 1024, decoder));
-    }
-    read(reader)
+    read(crate::ingest::open_path(path)?)
 }
 
 /// Lines of a text file with their numbers; invalid UTF-8 is an error naming the line.

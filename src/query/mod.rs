@@ -469,17 +469,20 @@ impl<'a> Search<'a> {
         for (index, (score, address)) in top.into_iter().enumerate() {
             let record = self.record_at(address)?;
             let (snippet, highlights) = snippet_for(snippets.as_ref(), &record.abstract_text);
-            let explanation = if request.explain {
-                let explanation = query.explain(&self.searcher, address)?;
-                Some(serde_json::to_value(&explanation)?)
+            // Sorting by date gives no score, and --explain needs the breakdown: explain each
+            // hit once when either asks for it.
+            let explained = if request.explain || request.sort == Sort::Date {
+                Some(query.explain(&self.searcher, address)?)
             } else {
                 None
             };
-            let score = match request.sort {
-                Sort::Relevance => score,
-                Sort::Date => query
-                    .explain(&self.searcher, address)
-                    .map_or(0.0, |e| e.value()),
+            let score = match (&explained, request.sort) {
+                (Some(explanation), Sort::Date) => explanation.value(),
+                _ => score,
+            };
+            let explanation = match explained.filter(|_| request.explain) {
+                Some(explanation) => Some(serde_json::to_value(&explanation)?),
+                None => None,
             };
             hits.push(Hit {
                 rank: request.offset + index + 1,

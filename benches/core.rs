@@ -106,6 +106,7 @@ fn bench_index_and_search(c: &mut Criterion) {
         memory_budget: 50 << 20,
         format: None,
         lexicon: Lexicon::builtin(),
+        commit_every: None,
     };
     let files = ingest::collect_inputs(&[sample_dir().to_path_buf()], &SilentObserver);
     let mut group = c.benchmark_group("index");

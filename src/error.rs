@@ -32,7 +32,7 @@ pub enum Error {
         expected: u32,
     },
     /// Another process holds the index writer lock.
-    #[error("the index at {0} is being written by another process (is another `medlit index` running?); searching it works, writing must wait until that process ends")]
+    #[error("the index at {0} is being written by another process (is another `medlit index` running?); searching it works, writing must wait until that process ends. The lock is the operating system's and goes with its process, even a killed one: if no medlit process runs, the index is on a file system without working locks (e.g. NFS) and the stale lock file {0}/.tantivy-writer.lock may be deleted")]
     Locked(PathBuf),
     /// The index directory cannot be written.
     #[error("cannot write to the index at {path}: {reason}")]

@@ -50,12 +50,17 @@ impl IndexSettings {
         }
     }
 
+    /// Writes the settings atomically (a temporary file renamed over the old one), so a
+    /// process killed meanwhile leaves either no file or a whole one.
     fn save(&self, path: &Path) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(self)?;
-        std::fs::write(path.join(SETTINGS_FILE), bytes).map_err(|source| Error::Io {
+        let io_error = |source| Error::Io {
             path: path.join(SETTINGS_FILE),
             source,
-        })
+        };
+        let temporary = path.join(format!("{SETTINGS_FILE}.tmp"));
+        std::fs::write(&temporary, bytes).map_err(io_error)?;
+        std::fs::rename(&temporary, path.join(SETTINGS_FILE)).map_err(io_error)
     }
 }
 
@@ -123,7 +128,7 @@ impl MedlitIndex {
         if path.join("meta.json").is_file() {
             return MedlitIndex::open(path);
         }
-        if path.is_dir() && path.read_dir().is_ok_and(|mut d| d.next().is_some()) {
+        if !holds_only_leftovers(path) {
             return Err(Error::NotMedlitIndex {
                 path: path.to_path_buf(),
                 reason: "the directory is not empty and has no meta.json; choose an empty or new directory".into(),
@@ -133,9 +138,11 @@ impl MedlitIndex {
             path: path.to_path_buf(),
             source,
         })?;
+        // The settings first, meta.json (written atomically by tantivy) last: until
+        // meta.json exists, the directory is still taken for a new one.
+        settings.save(path)?;
         let (schema, fields) = Fields::build();
         let index = Index::create_in_dir(path, schema).map_err(|err| open_error(path, err))?;
-        settings.save(path)?;
         analysis::register(index.tokenizers(), settings.stemming, settings.compounds);
         Ok(MedlitIndex {
             index,
@@ -217,6 +224,7 @@ impl MedlitIndex {
     /// Takes the writer lock and creates a writer with `threads` indexing threads sharing
     /// `memory_budget` bytes.
     pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
+        self.check_writable()?;
         self.index
             .writer_with_num_threads::<TantivyDocument>(threads, memory_budget)
             .map_err(|err| match err {
@@ -231,10 +239,38 @@ impl MedlitIndex {
             })
     }
 
+    /// Fails with [`Error::ReadOnly`] when no file can be created in the index directory,
+    /// before any work is done (tantivy would only find out when it writes a segment).
+    fn check_writable(&self) -> Result<()> {
+        tempfile::Builder::new()
+            .prefix(".medlit-write-probe")
+            .tempfile_in(&self.path)
+            .map(drop)
+            .map_err(|err| Error::ReadOnly {
+                path: self.path.clone(),
+                reason: err.kind().to_string(),
+            })
+    }
+
     /// Metadata of the last commit, if any commit carried it.
     pub fn commit_info(&self) -> Result<Option<CommitInfo>> {
         read_commit_info(&self.index)
     }
+}
+
+/// True when `path` is missing, empty, or holds only what a medlit process killed while
+/// creating an index there leaves behind (settings and tantivy's lock files).
+fn holds_only_leftovers(path: &Path) -> bool {
+    let Ok(entries) = path.read_dir() else {
+        return !path.exists();
+    };
+    entries.flatten().all(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name == SETTINGS_FILE
+            || name == format!("{SETTINGS_FILE}.tmp")
+            || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+    })
 }
 
 fn read_commit_info(index: &Index) -> Result<Option<CommitInfo>> {

@@ -1,7 +1,12 @@
 //! Ingestion: walks the inputs, parses files in parallel with rayon, derives therapies,
 //! builds documents and feeds them to one tantivy `IndexWriter`, which runs its own indexing
-//! threads. Nothing is visible to searchers until the single commit at the end, so a run that
-//! fails or is interrupted leaves the last committed index as it was.
+//! threads.
+//!
+//! Commit policy: the writer commits after every [`IngestOptions::commit_every`] records sent
+//! to it and once at the end. A commit is atomic (tantivy writes a new `meta.json` by rename),
+//! so a run that fails or is killed leaves the index exactly as of its last commit: every
+//! record of that commit, none after it. Running the same ingest again completes it, since a
+//! record replaces any record with the same id.
 //!
 //! A record replaces any record with the same id: its delete and its add go to the writer as
 //! one batch with contiguous opstamps, so two copies of one id in the same run also end as one.
@@ -20,7 +25,7 @@ use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
 use crate::formats::chunks::{Chunk, ChunkReader};
-use crate::formats::{pubmed_xml, Format, Location, ParseError, Parsed};
+use crate::formats::{encoding, pubmed_xml, Format, Location, ParseError, Parsed};
 use crate::index::{CommitInfo, MedlitIndex};
 use crate::mesh::MeshVocabulary;
 use crate::record::Record;
@@ -47,6 +52,8 @@ pub struct IngestOptions<'a> {
     pub format: Option<Format>,
     /// Lexicon for the therapy pass.
     pub lexicon: &'a Lexicon,
+    /// Commit after this many records (and at the end); `None`: only at the end.
+    pub commit_every: Option<std::num::NonZeroU64>,
 }
 
 impl IngestOptions<'_> {
@@ -58,6 +65,10 @@ impl IngestOptions<'_> {
 
 /// Default writer memory budget: 256 MiB.
 pub const DEFAULT_MEMORY_BUDGET: usize = 256 << 20;
+
+/// Default commit interval of `medlit index`, in records: a large load loses at most this
+/// many records' work to a crash, while a corpus of ordinary size is committed once.
+pub const DEFAULT_COMMIT_EVERY: u64 = 500_000;
 
 /// A file or record that was not indexed, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +97,9 @@ pub trait IngestObserver: Sync {
     fn skipped(&self, skipped: &Skipped);
     /// Totals so far: records sent to the writer and input bytes read.
     fn progress(&self, _records: u64, _bytes: u64) {}
+    /// A commit before the end of the run made the first `records` records of the run
+    /// durable and visible to searchers.
+    fn committed(&self, _records: u64) {}
 }
 
 /// An observer that ignores everything.
@@ -112,6 +126,8 @@ pub struct IngestSummary {
     pub bytes: u64,
     /// Records in the index after the run.
     pub records: u64,
+    /// Commits made, the final one included.
+    pub commits: u64,
     /// Wall-clock time of the run, in seconds.
     pub elapsed_secs: f64,
     /// Of which: the commit (flushing the last segments), in seconds.
@@ -183,7 +199,8 @@ struct Counters {
     bytes: AtomicU64,
 }
 
-/// The index writer, fed from many threads with operations kept in opstamp order.
+/// The index writer, fed from many threads with operations kept in opstamp order, and
+/// committed every so many records.
 ///
 /// tantivy stamps a batch's operations when `run` is called, but queues its deletes a moment
 /// later; two threads can therefore queue their deletes out of stamp order. A segment that was
@@ -191,48 +208,102 @@ struct Counters {
 /// out-of-order `Delete(a)` stamped before `Add(a)` could delete `a` (seen as one record in
 /// six lost, now and then, with two threads). One lock around stamping and queueing keeps
 /// stamps and queue in the same order; documents are still built in parallel, outside it.
+/// The same lock makes each intermediate commit hold exactly the records sent before it.
 ///
 /// A delete costs memory in tantivy's queue until the commit and a lookup in every segment at
 /// the commit, so a record is only sent with a delete when its id may already be there: in
 /// the index as it was when the run started (`existed`), or earlier in this run, which a
 /// fixed-size Bloom filter, checked and updated under the same lock, tells with rare false
 /// positives (an unneeded delete, never a missed one).
-struct OrderedWriter<'a> {
-    writer: &'a IndexWriter,
-    order: std::sync::Mutex<SeenIds>,
+struct OrderedWriter {
+    state: std::sync::Mutex<WriterState>,
+    commit_every: Option<std::num::NonZeroU64>,
 }
 
-impl<'a> OrderedWriter<'a> {
-    fn new(writer: &'a IndexWriter) -> Self {
+struct WriterState {
+    writer: IndexWriter,
+    seen: SeenIds,
+    /// Records sent in this run.
+    sent: u64,
+    /// Records sent before the last commit of this run.
+    committed: u64,
+    /// Commits made in this run.
+    commits: u64,
+}
+
+impl OrderedWriter {
+    fn new(writer: IndexWriter, commit_every: Option<std::num::NonZeroU64>) -> Self {
         OrderedWriter {
-            writer,
-            order: std::sync::Mutex::new(SeenIds::new()),
+            state: std::sync::Mutex::new(WriterState {
+                writer,
+                seen: SeenIds::new(),
+                sent: 0,
+                committed: 0,
+                commits: 0,
+            }),
+            commit_every,
         }
     }
 
-    /// Adds `document` with the id `id`, replacing any document with that id.
-    fn replace(&self, id: Term, document: tantivy::TantivyDocument, existed: bool) -> Result<()> {
-        let mut seen = self
-            .order
+    fn lock(&self) -> std::sync::MutexGuard<'_, WriterState> {
+        self.state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let maybe_seen = seen.insert(id.serialized_value_bytes());
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds `document` with the id `id`, replacing any document with that id, and commits
+    /// when the interval is reached (telling `observer`).
+    fn replace(
+        &self,
+        id: Term,
+        document: tantivy::TantivyDocument,
+        existed: bool,
+        observer: &dyn IngestObserver,
+    ) -> Result<()> {
+        let mut state = self.lock();
+        let maybe_seen = state.seen.insert(id.serialized_value_bytes());
         if existed || maybe_seen {
-            self.writer
+            state
+                .writer
                 .run([UserOperation::Delete(id), UserOperation::Add(document)])?;
         } else {
-            self.writer.add_document(document)?;
+            state.writer.add_document(document)?;
+        }
+        state.sent += 1;
+        let due = self
+            .commit_every
+            .is_some_and(|every| state.sent - state.committed >= every.get());
+        if due {
+            state.commit()?;
+            observer.committed(state.sent);
         }
         Ok(())
     }
 
     /// Deletes the documents with this term.
     fn delete(&self, term: Term) {
-        let _order = self
-            .order
-            .lock()
+        self.lock().writer.delete_term(term);
+    }
+
+    /// Makes the final commit and waits for merges; returns the number of commits made and
+    /// the seconds spent committing and merging.
+    fn finish(self) -> Result<(u64, f64, f64)> {
+        let state = self
+            .state
+            .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.writer.delete_term(term);
+        let (commit_secs, merge_secs) = commit(state.writer)?;
+        Ok((state.commits + 1, commit_secs, merge_secs))
+    }
+}
+
+impl WriterState {
+    /// Commits what was sent so far; merges go on in the background.
+    fn commit(&mut self) -> Result<()> {
+        commit_with_payload(&mut self.writer)?;
+        self.committed = self.sent;
+        self.commits += 1;
+        Ok(())
     }
 }
 
@@ -271,7 +342,7 @@ impl SeenIds {
 }
 
 struct Run<'a> {
-    writer: OrderedWriter<'a>,
+    writer: OrderedWriter,
     fields: &'a Fields,
     options: &'a IngestOptions<'a>,
     observer: &'a dyn IngestObserver,
@@ -294,7 +365,7 @@ pub fn ingest(
     let searcher = index.reader()?.searcher();
     let before = searcher.num_docs();
     let run = Run {
-        writer: OrderedWriter::new(&writer),
+        writer: OrderedWriter::new(writer, options.commit_every),
         fields: &index.fields,
         options,
         observer,
@@ -310,7 +381,7 @@ pub fn ingest(
         skipped,
         bytes,
     } = run.counters;
-    let (commit_secs, merge_secs) = commit(writer)?;
+    let (commits, commit_secs, merge_secs) = run.writer.finish()?;
     let reader = index.reader()?;
     let after = reader.searcher().num_docs();
     let indexed = indexed.into_inner();
@@ -323,6 +394,7 @@ pub fn ingest(
         skipped: skipped.into_inner(),
         bytes: bytes.into_inner(),
         records: after,
+        commits,
         elapsed_secs: elapsed_secs(started.elapsed()),
         commit_secs,
         merge_secs,
@@ -400,8 +472,9 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Opens a file (or standard input for `-`), decompressing gzip transparently. Bytes
-    /// read from disk are counted for the throughput figures.
+    /// Opens a file (or standard input for `-`), decompressing gzip and zstd and decoding
+    /// UTF-16 (with a byte-order mark) to UTF-8 transparently. Bytes read from disk are
+    /// counted for the throughput figures.
     fn open(&self, path: &Path) -> Result<Box<dyn BufRead + Send + '_>, String> {
         let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin())
@@ -417,7 +490,9 @@ impl Run<'_> {
         if head.is_empty() {
             return Err("empty file".into());
         }
-        decompressed(reader).map_err(|err| err.to_string())
+        decompressed(reader)
+            .and_then(encoding::utf8_reader)
+            .map_err(|err| err.to_string())
     }
 
     /// The format of a file: `--format` when given, else detected from its first bytes.
@@ -428,9 +503,7 @@ impl Run<'_> {
         }
         head = &head[..head.len().min(HEAD_BYTES)];
         if head.contains(&0) {
-            return Err(
-                "binary file (contains NUL bytes); not a record format medlit reads".into(),
-            );
+            return Err(encoding::binary_reason(head));
         }
         if let Some(format) = self.options.format {
             return Ok(format);
@@ -447,7 +520,7 @@ impl Run<'_> {
         let document = self.fields.document(&record, self.vocabulary)?;
         let id = Term::from_field_text(self.fields.id, &record.id);
         let existed = self.before.num_docs() > 0 && self.before.doc_freq(&id)? > 0;
-        self.writer.replace(id, document, existed)?;
+        self.writer.replace(id, document, existed, self.observer)?;
         let indexed = self.counters.indexed.fetch_add(1, Ordering::Relaxed) + 1;
         if indexed.is_multiple_of(256) {
             self.observer
@@ -478,6 +551,14 @@ impl Run<'_> {
             reason,
         });
     }
+}
+
+/// Commits with [`CommitInfo`] as payload.
+fn commit_with_payload(writer: &mut IndexWriter) -> Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
+    prepared.commit()?;
+    Ok(())
 }
 
 /// A file, decompressed when it is gzip or zstd.
@@ -530,7 +611,7 @@ pub fn rederive(
     let addresses: Vec<tantivy::DocAddress> = search.all_addresses().collect();
     let writer = index.writer(writer_threads, memory_budget)?;
     let rewritten = AtomicU64::new(0);
-    let ordered = OrderedWriter::new(&writer);
+    let ordered = OrderedWriter::new(writer, None);
     addresses
         .par_iter()
         .try_for_each(|&address| -> Result<()> {
@@ -538,11 +619,11 @@ pub fn rederive(
             record.therapies = lexicon.therapies_of(&record, vocabulary);
             let document = index.fields.document(&record, vocabulary)?;
             let id = Term::from_field_text(index.fields.id, &record.id);
-            ordered.replace(id, document, true)?;
+            ordered.replace(id, document, true, &SilentObserver)?;
             rewritten.fetch_add(1, Ordering::Relaxed);
             Ok(())
         })?;
-    commit(writer)?;
+    ordered.finish()?;
     Ok(rewritten.into_inner())
 }
 
@@ -550,9 +631,7 @@ pub fn rederive(
 /// returns the seconds spent committing and merging.
 fn commit(mut writer: IndexWriter) -> Result<(f64, f64)> {
     let commit_started = Instant::now();
-    let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
-    prepared.commit()?;
+    commit_with_payload(&mut writer)?;
     let merge_started = Instant::now();
     writer.wait_merging_threads()?;
     Ok((

@@ -48,6 +48,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         memory_budget: DEFAULT_MEMORY_BUDGET,
         format: None,
         lexicon: Lexicon::builtin(),
+        commit_every: None,
     };
     let observer = CliObserver::new(std::io::stderr().is_terminal());
     let summary = index_paths(

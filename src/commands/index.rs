@@ -31,6 +31,10 @@ pub struct Args {
     /// Memory budget of the index writer in MiB, shared by its threads (at least 15 per thread).
     #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u32).range(16..=65536))]
     pub memory: u32,
+    /// Commit after every N records (and at the end), so that a crash or kill loses at most
+    /// the records since the last commit; 0 commits only at the end.
+    #[arg(long, value_name = "N", default_value_t = ingest::DEFAULT_COMMIT_EVERY)]
+    pub commit_every: u64,
     /// Read every file as this format instead of detecting it.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
@@ -71,8 +75,10 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         memory_budget,
         format: args.format,
         lexicon: &lexicon,
+        commit_every: std::num::NonZeroU64::new(args.commit_every),
     };
-    let observer = CliObserver::new(!args.quiet && std::io::stderr().is_terminal());
+    let observer = CliObserver::new(!args.quiet && std::io::stderr().is_terminal())
+        .reporting_commits(!args.quiet);
     let settings = IndexSettings {
         stemming: !args.no_stemming,
         compounds: !args.no_compounds,
@@ -137,6 +143,7 @@ impl std::ops::Deref for LexiconRef {
 /// Reports skipped inputs on stderr and shows progress on a terminal.
 pub struct CliObserver {
     bar: Option<ProgressBar>,
+    report_commits: bool,
     started: Instant,
     skipped: Mutex<u64>,
 }
@@ -155,8 +162,23 @@ impl CliObserver {
         });
         CliObserver {
             bar,
+            report_commits: false,
             started: Instant::now(),
             skipped: Mutex::new(0),
+        }
+    }
+
+    /// Also says on stderr when an intermediate commit is made.
+    pub fn reporting_commits(mut self, report: bool) -> CliObserver {
+        self.report_commits = report;
+        self
+    }
+
+    /// Prints a message on stderr without breaking the progress bar.
+    fn say(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{message}")),
+            None => eprintln!("{message}"),
         }
     }
 
@@ -173,10 +195,14 @@ impl IngestObserver for CliObserver {
         if let Ok(mut count) = self.skipped.lock() {
             *count += 1;
         }
-        let message = format!("medlit: skipped {skipped}");
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("{message}")),
-            None => eprintln!("{message}"),
+        self.say(&format!("medlit: skipped {skipped}"));
+    }
+
+    fn committed(&self, records: u64) {
+        if self.report_commits {
+            self.say(&format!(
+                "medlit: committed: the first {records} records of this run are in the index"
+            ));
         }
     }
 

@@ -120,6 +120,7 @@ pub struct IngestJson {
     pub skipped: u64,
     pub bytes: u64,
     pub records: u64,
+    pub commits: u64,
     pub elapsed_secs: f64,
     pub commit_secs: f64,
     pub merge_secs: f64,

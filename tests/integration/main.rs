@@ -2,6 +2,7 @@
 //! `medlit` binary in a temporary directory with a cleared environment.
 
 mod bench_cmd;
+mod crash;
 mod eval_cmd;
 mod formats;
 mod index_cmd;

@@ -45,6 +45,7 @@ use std::io::{self, BufRead, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::formats::jsonl::MAX_LINE_BYTES;
+use crate::formats::lines::LineReader;
 use crate::record::Record;
 
 /// Cut-off of [`QueryMetrics::ndcg_at_10`].
@@ -342,68 +343,28 @@ fn reciprocal_rank(k: usize, ranked: &[&str], judgments: &HashMap<String, i32>) 
 // ---------------------------------------------------------------------------------------
 
 /// Numbered UTF-8 lines of a stream, without their line ending; a leading byte-order mark is
-/// dropped. A line longer than [`MAX_LINE_BYTES`] is reported without being held in memory.
+/// dropped. A line longer than [`MAX_LINE_BYTES`] is reported without being held in memory
+/// (the shared reader of [`crate::formats::lines`]).
 struct Lines<R> {
-    reader: R,
-    buf: Vec<u8>,
-    line_no: u64,
+    inner: LineReader<R>,
 }
 
 impl<R: BufRead> Lines<R> {
     fn new(reader: R) -> Self {
         Lines {
-            reader,
-            buf: Vec::new(),
-            line_no: 0,
+            inner: LineReader::new(reader, MAX_LINE_BYTES),
         }
     }
 
     /// The next line and its number, or `None` at the end. After an `Err` for an oversized
     /// or non-UTF-8 line, the following lines can still be read.
     fn next_line(&mut self) -> Result<Option<(u64, &str)>, EvalError> {
-        let Some(length) = self.fill_line()? else {
+        let Some(line) = self.inner.next_line()? else {
             return Ok(None);
         };
-        self.line_no += 1;
-        let line = self.line_no;
-        if length > MAX_LINE_BYTES {
-            let reason = format!("line is longer than {} MiB", MAX_LINE_BYTES >> 20);
-            return Err(EvalError::parse(line, reason));
-        }
-        let mut bytes = self.buf.as_slice();
-        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        if line == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Some((line, text))),
-            Err(err) => Err(EvalError::parse(line, format!("not UTF-8: {err}"))),
-        }
-    }
-
-    /// Reads the next line into `self.buf`, at most [`MAX_LINE_BYTES`] of it; returns the
-    /// line's full length, or `None` at the end.
-    fn fill_line(&mut self) -> io::Result<Option<usize>> {
-        self.buf.clear();
-        let mut total = 0;
-        loop {
-            let available = self.reader.fill_buf()?;
-            if available.is_empty() {
-                return Ok((total > 0).then_some(total));
-            }
-            let (chunk, found) = match memchr::memchr(b'\n', available) {
-                Some(i) => (&available[..=i], true),
-                None => (available, false),
-            };
-            let room = MAX_LINE_BYTES.saturating_sub(self.buf.len());
-            self.buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            let used = chunk.len();
-            total += used;
-            self.reader.consume(used);
-            if found {
-                return Ok(Some(total));
-            }
+        match line.problem {
+            Some(problem) => Err(EvalError::parse(line.number, problem.reason())),
+            None => Ok(Some((line.number, line.text))),
         }
     }
 }
@@ -1188,7 +1149,10 @@ mod tests {
         let err = read_queries(&b"q1\tok\nq2\t\xff\n"[..]).expect_err("not UTF-8");
         let (line, reason) = parse_error_line(err);
         assert_eq!(line, 2);
-        assert!(reason.contains("not UTF-8"), "{reason}");
+        assert!(
+            reason.starts_with("invalid UTF-8 at column 4 (is the file Latin-1?"),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@
 
 use std::io::BufRead;
 
+use super::lines::LineReader;
 use super::{Location, ParseError};
 use crate::record::{Author, MeshHeading, Record};
 
@@ -56,10 +57,9 @@ pub fn looks_like(head: &str) -> bool {
 
 /// Streaming reader: yields one record (or one error) at a time.
 pub struct AbstractPageReader<R> {
-    reader: R,
+    lines: LineReader<R>,
     line_no: u64,
     records_started: u64,
-    buffer: Vec<u8>,
     current: Pending,
     done: bool,
 }
@@ -109,47 +109,30 @@ impl<R: BufRead> AbstractPageReader<R> {
     /// Reads records from `reader`.
     pub fn new(reader: R) -> Self {
         AbstractPageReader {
-            reader,
+            lines: LineReader::new(reader, MAX_RECORD_BYTES),
             line_no: 0,
             records_started: 0,
-            buffer: Vec::new(),
             current: Pending::default(),
             done: false,
         }
     }
 
-    /// Reads the next line; `Ok(None)` at the end of input. Invalid UTF-8 is decoded lossily
-    /// and the record it belongs to is marked as bad.
+    /// Reads the next line, trimmed; `Ok(None)` at the end of input. Invalid UTF-8 is decoded
+    /// lossily, a line longer than [`MAX_RECORD_BYTES`] is read as empty without being held
+    /// in memory, and a NUL byte empties the line; each marks the record it belongs to as bad.
     fn next_line(&mut self) -> Result<Option<(String, Option<String>)>, std::io::Error> {
-        self.buffer.clear();
-        if self.reader.read_until(b'\n', &mut self.buffer)? == 0 {
+        let Some(line) = self.lines.next_line()? else {
             return Ok(None);
-        }
-        self.line_no += 1;
-        let mut bytes = self.buffer.as_slice();
-        if self.line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let (text, problem) = match std::str::from_utf8(bytes) {
-            Ok(text) => (text.to_string(), None),
-            Err(err) => (
-                String::from_utf8_lossy(bytes).into_owned(),
-                Some(format!(
-                    "invalid UTF-8 at line {} (column {})",
-                    self.line_no,
-                    err.valid_up_to() + 1
-                )),
-            ),
         };
-        let text = if text.contains('\0') {
+        self.line_no = line.number;
+        if line.text.contains('\0') {
             return Ok(Some((
                 String::new(),
-                Some(format!("binary data (NUL byte) at line {}", self.line_no)),
+                Some(format!("binary data (NUL byte) at line {}", line.number)),
             )));
-        } else {
-            text
-        };
-        Ok(Some((text.trim().to_string(), problem)))
+        }
+        let problem = line.problem.as_ref().map(ToString::to_string);
+        Ok(Some((line.text.trim().to_string(), problem)))
     }
 
     /// Takes the finished record out of `self.current` and parses it.

@@ -6,6 +6,7 @@
 
 use std::io::BufRead;
 
+use super::lines::LineReader;
 use super::{Location, ParseError};
 use crate::record::Record;
 
@@ -19,10 +20,7 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
 
 /// Streaming JSON Lines reader.
 pub struct JsonlReader<R> {
-    reader: R,
-    line: Vec<u8>,
-    line_no: u64,
-    offset: u64,
+    lines: LineReader<R>,
     records: u64,
     done: bool,
 }
@@ -31,37 +29,9 @@ impl<R: BufRead> JsonlReader<R> {
     /// Reads records from `reader`.
     pub fn new(reader: R) -> Self {
         JsonlReader {
-            reader,
-            line: Vec::new(),
-            line_no: 0,
-            offset: 0,
+            lines: LineReader::new(reader, MAX_LINE_BYTES),
             records: 0,
             done: false,
-        }
-    }
-
-    /// Reads the next line into `self.line`, at most [`MAX_LINE_BYTES`] of it; returns the
-    /// line's full length, or `None` at the end.
-    fn read_line(&mut self) -> std::io::Result<Option<usize>> {
-        self.line.clear();
-        let mut total = 0;
-        loop {
-            let available = self.reader.fill_buf()?;
-            if available.is_empty() {
-                return Ok((total > 0).then_some(total));
-            }
-            let (chunk, found) = match memchr::memchr(b'\n', available) {
-                Some(i) => (&available[..=i], true),
-                None => (available, false),
-            };
-            let room = MAX_LINE_BYTES.saturating_sub(self.line.len());
-            self.line.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            let used = chunk.len();
-            total += used;
-            self.reader.consume(used);
-            if found {
-                return Ok(Some(total));
-            }
         }
     }
 }
@@ -71,71 +41,54 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.done {
-            let start = self.offset;
-            let length = match self.read_line() {
-                Ok(Some(length)) => length,
+            let line = match self.lines.next_line() {
+                Ok(Some(line)) => line,
                 Ok(None) => {
                     self.done = true;
                     return None;
                 }
                 Err(err) => {
                     self.done = true;
-                    return Some(Err(self.error(start, format!("read error: {err}"))));
+                    let (line, byte) = (self.lines.lines_read() + 1, self.lines.offset());
+                    let location = location(self.records + 1, line, byte);
+                    let reason = format!("read error: {err}");
+                    return Some(Err(ParseError { location, reason }));
                 }
             };
-            self.line_no += 1;
-            self.offset += length as u64;
-            let text = trim_ascii(&self.line);
-            let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-            if text.is_empty() {
+            // A byte-order mark on any line: files joined with `cat` keep theirs.
+            let text = line.text.trim_start_matches('\u{feff}');
+            if text.trim_ascii().is_empty() && line.problem.is_none() {
                 continue;
             }
             self.records += 1;
-            if length > MAX_LINE_BYTES {
-                return Some(Err(self.error(
-                    start,
-                    format!("line is longer than {} MiB", MAX_LINE_BYTES >> 20),
-                )));
-            }
-            return Some(match serde_json::from_slice::<Record>(text) {
-                Ok(mut record) => {
-                    record.ensure_id();
-                    if record.title.trim().is_empty() && record.abstract_text.trim().is_empty() {
-                        Err(self.error(start, "record has neither a title nor an abstract".into()))
-                    } else {
-                        Ok(record)
-                    }
-                }
-                Err(err) => Err(self.error(start, format!("not a medlit JSON record: {err}"))),
-            });
+            let location = location(self.records, line.number, line.offset);
+            let parsed = match &line.problem {
+                Some(problem) => Err(problem.reason()),
+                None => parse_line(text.trim_ascii()),
+            };
+            return Some(parsed.map_err(|reason| ParseError { location, reason }));
         }
         None
     }
 }
 
-impl<R> JsonlReader<R> {
-    fn error(&self, start: u64, reason: String) -> ParseError {
-        ParseError {
-            location: Location {
-                record: Some(self.records),
-                line: Some(self.line_no),
-                byte: Some(start),
-            },
-            reason,
-        }
+fn location(record: u64, line: u64, byte: u64) -> Location {
+    Location {
+        record: Some(record),
+        line: Some(line),
+        byte: Some(byte),
     }
 }
 
-fn trim_ascii(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &bytes[start..end]
+/// One non-blank line as a record.
+fn parse_line(text: &str) -> Result<Record, String> {
+    let mut record = serde_json::from_str::<Record>(text)
+        .map_err(|err| format!("not a medlit JSON record: {err}"))?;
+    record.ensure_id();
+    if record.title.trim().is_empty() && record.abstract_text.trim().is_empty() {
+        return Err("record has neither a title nor an abstract".into());
+    }
+    Ok(record)
 }
 
 #[cfg(test)]

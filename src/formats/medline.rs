@@ -60,8 +60,9 @@
 //! written before the first author, where MEDLINE put the (first author's) affiliation before
 //! 2014, so they come back attached to the first author.
 
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Write};
 
+use super::lines::{LineProblem, LineReader};
 use super::{language_code, language_name, Location, ParseError};
 use crate::record::{Author, MeshHeading, Record};
 
@@ -88,10 +89,8 @@ pub fn looks_like(head: &str) -> bool {
 
 /// Streaming reader: yields one record (or one error) at a time.
 pub struct MedlineReader<R> {
-    reader: R,
-    line_no: u64,
+    lines: LineReader<R>,
     records_started: u64,
-    buffer: Vec<u8>,
     current: Pending,
     done: bool,
 }
@@ -223,76 +222,29 @@ impl<R: BufRead> MedlineReader<R> {
     /// Reads records from `reader`.
     pub fn new(reader: R) -> Self {
         MedlineReader {
-            reader,
-            line_no: 0,
+            lines: LineReader::new(reader, MAX_RECORD_BYTES),
             records_started: 0,
-            buffer: Vec::new(),
             current: Pending::default(),
             done: false,
         }
     }
 
     /// Reads the next line without its line end; `Ok(None)` at the end of input. Invalid
-    /// UTF-8 is decoded lossily, and a line longer than [`MAX_RECORD_BYTES`] is skipped, both
-    /// noted as the line's problem.
+    /// UTF-8 is decoded lossily, and a line longer than [`MAX_RECORD_BYTES`] is skipped
+    /// without being held in memory, both noted as the line's problem.
     fn next_line(&mut self) -> std::io::Result<Option<InputLine>> {
-        self.buffer.clear();
-        let limit = MAX_RECORD_BYTES as u64 + 1;
-        let read = (&mut self.reader)
-            .take(limit)
-            .read_until(b'\n', &mut self.buffer)?;
-        if read == 0 {
+        let Some(line) = self.lines.next_line()? else {
             return Ok(None);
-        }
-        self.line_no += 1;
-        if read as u64 == limit && self.buffer.last() != Some(&b'\n') {
-            self.skip_rest_of_line()?;
-            return Ok(Some(InputLine {
-                text: "\u{fffd}".to_string(),
-                problem: Some(too_large()),
-            }));
-        }
-        let mut bytes = self.buffer.as_slice();
-        if self.line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        let line = match std::str::from_utf8(bytes) {
-            Ok(text) => InputLine {
-                text: text.to_string(),
-                problem: None,
-            },
-            Err(err) => InputLine {
-                text: String::from_utf8_lossy(bytes).into_owned(),
-                problem: Some(format!(
-                    "invalid UTF-8 at line {} (column {})",
-                    self.line_no,
-                    err.valid_up_to() + 1
-                )),
-            },
         };
-        Ok(Some(line))
-    }
-
-    /// Consumes input up to and including the next `\n`, without holding it in memory.
-    fn skip_rest_of_line(&mut self) -> std::io::Result<()> {
-        loop {
-            let available = self.reader.fill_buf()?;
-            if available.is_empty() {
-                return Ok(());
-            }
-            match available.iter().position(|&b| b == b'\n') {
-                Some(end) => {
-                    self.reader.consume(end + 1);
-                    return Ok(());
-                }
-                None => {
-                    let len = available.len();
-                    self.reader.consume(len);
-                }
-            }
-        }
+        let text = match line.problem {
+            // Not blank, so that it cannot end the record it spoils.
+            Some(LineProblem::TooLong { .. }) => "\u{fffd}".to_string(),
+            _ => line.text.to_string(),
+        };
+        Ok(Some(InputLine {
+            text,
+            problem: line.problem.map(|problem| problem.to_string()),
+        }))
     }
 
     /// Parses a finished record, or reports why it is bad.
@@ -336,7 +288,7 @@ impl<R: BufRead> Iterator for MedlineReader<R> {
                     self.done = true;
                     let location = Location {
                         record: Some(self.records_started + 1),
-                        line: Some(self.line_no + 1),
+                        line: Some(self.lines.lines_read() + 1),
                         byte: None,
                     };
                     return Some(Err(ParseError {
@@ -359,7 +311,7 @@ impl<R: BufRead> Iterator for MedlineReader<R> {
             } else {
                 None
             };
-            let line_no = self.line_no;
+            let line_no = self.lines.lines_read();
             self.current.push(line_no, &line);
             if let Some(pending) = finished {
                 return Some(self.finish(pending));
@@ -1092,10 +1044,10 @@ mod tests {
         text.push_str("\nOWN - NLM\n\nPMID- 5\nTI  - After\n");
         let results = parse_all(&text);
         assert_eq!(results.len(), 5);
-        for index in [0, 2] {
-            let error = results[index].as_ref().expect_err("too large");
-            assert_eq!(error.reason, "record is larger than 8 MiB");
-        }
+        let error = results[0].as_ref().expect_err("too large");
+        assert_eq!(error.reason, "record is larger than 8 MiB");
+        let error = results[2].as_ref().expect_err("line too long");
+        assert_eq!(error.reason, "line 1008: longer than 8 MiB");
         assert_eq!(
             results[0].as_ref().expect_err("huge").location.line,
             Some(1)

@@ -5,7 +5,9 @@
 
 pub mod abstract_page;
 pub mod chunks;
+pub mod encoding;
 pub mod jsonl;
+pub mod lines;
 pub mod medline;
 pub mod pubmed_xml;
 

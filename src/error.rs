@@ -43,7 +43,7 @@ pub enum Error {
         reason: String,
     },
     /// The query could not be parsed.
-    #[error("invalid query {query:?}: {reason}")]
+    #[error("invalid query {}: {reason}", excerpt(.query))]
     Query {
         /// The query as typed.
         query: String,
@@ -89,5 +89,46 @@ impl Error {
     /// True for errors caused by the user's input rather than by medlit or the system.
     pub fn is_user_error(&self) -> bool {
         !matches!(self, Error::StoredRecord(_) | Error::Tantivy(_))
+    }
+}
+
+/// A query quoted for an error message, cut after 100 characters so that a pasted
+/// 10,000-character query does not flood the terminal.
+fn excerpt(query: &str) -> String {
+    const SHOWN: usize = 100;
+    match query.char_indices().nth(SHOWN) {
+        None => format!("{query:?}"),
+        Some((cut, _)) => format!(
+            "{:?}… ({} characters)",
+            &query[..cut],
+            query.chars().count()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_queries_are_cut_in_messages() {
+        let short = Error::Query {
+            query: "itp AND (".into(),
+            reason: "unclosed parenthesis".into(),
+        };
+        assert_eq!(
+            short.to_string(),
+            "invalid query \"itp AND (\": unclosed parenthesis"
+        );
+        let long = Error::Query {
+            query: "é".repeat(20_000),
+            reason: "too long".into(),
+        };
+        let message = long.to_string();
+        assert!(message.len() < 300, "{message}");
+        assert!(
+            message.ends_with("… (20000 characters): too long"),
+            "{message}"
+        );
     }
 }

@@ -7,6 +7,7 @@ mod eval_cmd;
 mod formats;
 mod index_cmd;
 mod mesh_cmd;
+mod query_limits;
 mod records_cmd;
 mod sample_corpus;
 mod search_cmd;

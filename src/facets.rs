@@ -188,16 +188,87 @@ impl TreeFacetCounter {
         }
     }
 
-    /// The byte range of terms below the parent: `[parent\0, parent\x01)`.
-    fn bounds(&self) -> (Vec<u8>, Vec<u8>) {
+    /// The prefix of every term below the parent (`parent\0`, empty for the root) and the
+    /// first term after them (`parent\x01`, none for the root).
+    fn bounds(&self) -> (Vec<u8>, Option<Vec<u8>>) {
         if self.parent.is_empty() {
-            return (Vec::new(), Vec::new());
+            return (Vec::new(), None);
         }
-        let mut low = self.parent.clone();
-        low.push(0);
-        let mut high = self.parent.clone();
-        high.push(1);
-        (low, high)
+        let mut prefix = self.parent.clone();
+        prefix.push(0);
+        let mut end = self.parent.clone();
+        end.push(1);
+        (prefix, Some(end))
+    }
+}
+
+/// The children of a node of a hierarchical facet in one segment, with the term ordinals
+/// each child's paths occupy (a child's terms are contiguous in the sorted dictionary).
+struct ChildRanges {
+    /// Ordinal of the first term below the node.
+    first_ord: u64,
+    /// Child index of each term ordinal from `first_ord` on.
+    child_of_ord: Vec<u32>,
+    children: Vec<String>,
+}
+
+impl ChildRanges {
+    /// Finds the children by seeking from one child straight to the next (`child\x01` is
+    /// the first key after every path below `child`): one dictionary lookup per child
+    /// instead of a pass over every term below the node, which at the MeSH root of a large
+    /// index is hundreds of thousands of terms on every query.
+    fn find(
+        dictionary: &tantivy::columnar::Dictionary,
+        prefix: &[u8],
+        end: Option<&[u8]>,
+    ) -> std::io::Result<ChildRanges> {
+        let first_ord_at = |key: &[u8]| -> std::io::Result<Option<(u64, Vec<u8>)>> {
+            let mut range = dictionary.range().ge(key);
+            if let Some(end) = end {
+                range = range.lt(end);
+            }
+            let mut stream = range.into_stream()?;
+            Ok(stream
+                .advance()
+                .then(|| (stream.term_ord(), stream.key().to_vec())))
+        };
+        let mut starts = Vec::new();
+        let mut children = Vec::new();
+        let mut cursor = prefix.to_vec();
+        while let Some((ord, key)) = first_ord_at(&cursor)? {
+            let rest = &key[prefix.len().min(key.len())..];
+            let child = rest.split(|&b| b == 0).next().unwrap_or(rest);
+            starts.push(ord);
+            children.push(String::from_utf8_lossy(child).into_owned());
+            cursor.truncate(prefix.len());
+            cursor.extend_from_slice(child);
+            cursor.push(1);
+        }
+        let end_ord = match end {
+            Some(end) => {
+                let mut stream = dictionary.range().ge(end).into_stream()?;
+                if stream.advance() {
+                    stream.term_ord()
+                } else {
+                    dictionary.num_terms() as u64
+                }
+            }
+            None => dictionary.num_terms() as u64,
+        };
+        let first_ord = starts.first().copied().unwrap_or(end_ord);
+        let mut child_of_ord = vec![0u32; end_ord.saturating_sub(first_ord) as usize];
+        for (child, &start) in starts.iter().enumerate() {
+            let stop = starts.get(child + 1).copied().unwrap_or(end_ord);
+            let range = (start - first_ord) as usize..(stop.saturating_sub(first_ord)) as usize;
+            if let Some(slots) = child_of_ord.get_mut(range) {
+                slots.fill(child as u32);
+            }
+        }
+        Ok(ChildRanges {
+            first_ord,
+            child_of_ord,
+            children,
+        })
     }
 }
 
@@ -211,31 +282,16 @@ impl Collector for TreeFacetCounter {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTreeCounter> {
         let reader = reader.facet_reader(&self.field_name)?;
-        let (low, high) = self.bounds();
-        let dictionary = reader.facet_dict();
-        let mut range = dictionary.range();
-        if !low.is_empty() {
-            range = range.ge(&low).lt(&high);
-        }
-        let mut stream = range.into_stream()?;
-        let skip = if self.parent.is_empty() { 0 } else { low.len() };
-        let mut first_ord = None;
-        let mut child_of_ord: Vec<u32> = Vec::new();
-        let mut children: Vec<String> = Vec::new();
-        while stream.advance() {
-            let key = stream.key();
-            let rest = &key[skip.min(key.len())..];
-            let child = rest.split(|&b| b == 0).next().unwrap_or(rest);
-            if children.last().map(String::as_bytes) != Some(child) {
-                children.push(String::from_utf8_lossy(child).into_owned());
-            }
-            first_ord.get_or_insert(stream.term_ord());
-            child_of_ord.push((children.len() - 1) as u32);
-        }
+        let (prefix, end) = self.bounds();
+        let ChildRanges {
+            first_ord,
+            child_of_ord,
+            children,
+        } = ChildRanges::find(reader.facet_dict(), &prefix, end.as_deref())?;
         let counts = vec![0u32; children.len()];
         Ok(SegmentTreeCounter {
             reader,
-            first_ord: first_ord.unwrap_or(0),
+            first_ord,
             child_of_ord,
             children,
             counts,

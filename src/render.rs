@@ -1,6 +1,7 @@
 //! Output: search results, statistics and ingest summaries as text for people or JSON for
 //! scripts. Every renderer writes to an `io::Write`; nothing here prints on its own.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::ingest::IngestSummary;
@@ -30,6 +31,25 @@ impl Style {
             Style::Plain => text.to_string(),
         }
     }
+}
+
+/// `text` with control characters (C0 but tab and newline, DEL, C1) replaced by spaces, one
+/// per byte so that highlight offsets stay right: records may hold them (issue #6), and
+/// printed raw they would drive the terminal. JSON output keeps them, escaped.
+fn printable(text: &str) -> Cow<'_, str> {
+    let is_control = |c: char| c.is_control() && c != '\t' && c != '\n';
+    if !text.contains(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut clean = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_control(c) {
+            clean.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            clean.push(c);
+        }
+    }
+    Cow::Owned(clean)
 }
 
 /// Writes `value` as one line of JSON.
@@ -76,9 +96,15 @@ pub fn search_results(
             .first()
             .map_or(1, |v| v.count.to_string().len());
         for value in &facet.values {
+            let name = printable(&value.value);
             match &value.tree {
-                Some(tree) => writeln!(out, "  {:>width$}  {} [{tree}]", value.count, value.value)?,
-                None => writeln!(out, "  {:>width$}  {}", value.count, value.value)?,
+                Some(tree) => writeln!(
+                    out,
+                    "  {:>width$}  {name} [{}]",
+                    value.count,
+                    printable(tree)
+                )?,
+                None => writeln!(out, "  {:>width$}  {name}", value.count)?,
             }
         }
     }
@@ -129,7 +155,12 @@ fn explanation_tree(out: &mut dyn Write, node: &serde_json::Value, depth: usize)
 }
 
 fn search_hit(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
-    writeln!(out, "{:>2}. {}", hit.rank, style.bold(&hit.title))?;
+    writeln!(
+        out,
+        "{:>2}. {}",
+        hit.rank,
+        style.bold(&printable(&hit.title))
+    )?;
     let mut meta = Vec::new();
     if let Some(year) = hit.year {
         meta.push(year.to_string());
@@ -138,7 +169,7 @@ fn search_hit(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
         meta.push(journal.clone());
     }
     meta.push(format!("score {:.2}", hit.score));
-    writeln!(out, "    {}", meta.join(" · "))?;
+    writeln!(out, "    {}", printable(&meta.join(" · ")))?;
     let mut ids = vec![format!("id {}", hit.id)];
     if let Some(pmid) = &hit.pmid {
         ids.push(format!("PMID {pmid}"));
@@ -146,12 +177,12 @@ fn search_hit(out: &mut dyn Write, hit: &Hit, style: Style) -> io::Result<()> {
     if let Some(doi) = &hit.doi {
         ids.push(format!("doi {doi}"));
     }
-    writeln!(out, "    {}", ids.join(" · "))?;
+    writeln!(out, "    {}", printable(&ids.join(" · ")))?;
     if !hit.snippet.is_empty() {
         writeln!(
             out,
             "    {}",
-            highlighted(&hit.snippet, &hit.highlights, style)
+            highlighted(&printable(&hit.snippet), &hit.highlights, style)
         )?;
     }
     Ok(())
@@ -175,17 +206,17 @@ fn highlighted(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
 
 /// Writes a whole record for people (`medlit show`).
 pub fn record(out: &mut dyn Write, record: &crate::record::Record) -> io::Result<()> {
-    writeln!(out, "{}", record.title)?;
+    writeln!(out, "{}", printable(&record.title))?;
     let mut ids = vec![format!("id {}", record.id)];
     ids.extend(record.pmid.iter().map(|p| format!("PMID {p}")));
     ids.extend(record.pmc.iter().map(|p| format!("PMC {p}")));
     ids.extend(record.doi.iter().map(|d| format!("doi {d}")));
-    writeln!(out, "{}", ids.join(" · "))?;
+    writeln!(out, "{}", printable(&ids.join(" · ")))?;
     let field = |out: &mut dyn Write, name: &str, value: &str| -> io::Result<()> {
         if value.is_empty() {
             Ok(())
         } else {
-            writeln!(out, "{name:<17}{value}")
+            writeln!(out, "{name:<17}{}", printable(value))
         }
     };
     let authors: Vec<String> = record
@@ -225,7 +256,7 @@ pub fn record(out: &mut dyn Write, record: &crate::record::Record) -> io::Result
     field(out, "chemicals", &record.chemicals.join("; "))?;
     field(out, "therapies", &record.therapies.join("; "))?;
     if !record.abstract_text.is_empty() {
-        writeln!(out, "\n{}", record.abstract_text)?;
+        writeln!(out, "\n{}", printable(&record.abstract_text))?;
     }
     Ok(())
 }
@@ -311,6 +342,15 @@ mod tests {
     #[test]
     fn out_of_range_highlights_are_ignored() {
         assert_eq!(highlighted("abc", &[[2, 10]], Style::Plain), "abc");
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let text = "bell\x07 esc\x1b[31m red\r\u{9b}x\ttab\nline";
+        let clean = printable(text);
+        assert_eq!(clean, "bell  esc [31m red   x\ttab\nline");
+        assert_eq!(clean.len(), text.len());
+        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -756,6 +756,23 @@ mod tests {
     }
 
     #[test]
+    fn a_line_over_the_cap_spoils_its_record_only() {
+        let mut text =
+            String::from("One\n10.5555/a.1\nAbstract:\nfine\n\nTwo\n10.5555/b.2\nAbstract:\n");
+        text.push_str(&"w".repeat(MAX_RECORD_BYTES + 1));
+        text.push_str("\n\nThree\n10.5555/c.3\nAbstract:\nfine too\n");
+        let results = parse_all(&text);
+        assert_eq!(results.len(), 3);
+        let error = results[1].as_ref().expect_err("too long");
+        assert_eq!(error.reason, "line 9: longer than 8 MiB");
+        assert_eq!(
+            (error.location.record, error.location.line),
+            (Some(2), Some(6))
+        );
+        assert_eq!(results[2].as_ref().expect("third").title, "Three");
+    }
+
+    #[test]
     fn record_without_title_is_an_error() {
         let results = parse_all("10.5555/x.1\n- MeSH:\nHumans\n");
         assert!(results[0]

@@ -3,6 +3,11 @@
 //! (decompression is a stream); each chunk is about [`CHUNK_BYTES`] and ends after the last
 //! complete record it holds. Memory stays bounded: rayon pulls chunks only as fast as its
 //! threads parse them.
+//!
+//! A record longer than [`MAX_CHUNK_BYTES`] (a 1 GB line, say) is cut where the chunk fills
+//! up. Its first part ends the chunk, where the parser reports it (too long); the rest of it
+//! is then read and dropped up to the next record start ([`RecordEnd::next_start`]), so that
+//! the record is reported once and the following chunk starts on a whole record (issue #6).
 
 use std::io::{BufRead, Read};
 
@@ -11,8 +16,37 @@ pub const CHUNK_BYTES: usize = 4 << 20;
 /// A chunk grows up to this size looking for a record end before it is cut anyway.
 pub const MAX_CHUNK_BYTES: usize = 64 << 20;
 
-/// Finds where a buffer can be cut: the end of the last complete record in it.
-pub type RecordEnd = fn(&[u8]) -> Option<usize>;
+/// How far the rest of an over-long record is searched for the next record start at a time.
+const RESYNC_BLOCK: u64 = 1 << 20;
+/// Bytes kept between two blocks of that search, so that a record start split between them
+/// is still seen.
+const RESYNC_OVERLAP: usize = 16;
+
+/// Where a format's records end and start, for cutting a stream into chunks of whole records.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordEnd {
+    /// The end of the last complete record in a buffer, if there is one.
+    pub last: fn(&[u8]) -> Option<usize>,
+    /// In a buffer that starts inside a record, where the next record starts (never at 0);
+    /// `None` if the buffer holds no record start. Formats whose parser finds the next
+    /// record by itself in any input (PubMed XML) leave this out.
+    pub next_start: Option<fn(&[u8]) -> Option<usize>>,
+}
+
+impl RecordEnd {
+    /// Records that are single lines (JSON Lines, id-text).
+    pub fn lines() -> RecordEnd {
+        RecordEnd {
+            last: |buf| memchr::memrchr(b'\n', buf).map(|i| i + 1),
+            next_start: Some(next_line_start),
+        }
+    }
+}
+
+/// The start of the first line after the first line end in `buf`.
+pub fn next_line_start(buf: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', buf).map(|i| i + 1)
+}
 
 /// A piece of the input holding whole records.
 #[derive(Debug)]
@@ -51,6 +85,8 @@ pub struct ChunkReader<R> {
     /// Bytes put before every chunk but the first (an XML declaration, so that each chunk
     /// knows its encoding).
     preamble: Vec<u8>,
+    /// The last chunk was cut inside a record: drop the rest of it before the next chunk.
+    inside_record: bool,
 }
 
 impl<R: BufRead> ChunkReader<R> {
@@ -65,6 +101,7 @@ impl<R: BufRead> ChunkReader<R> {
             first: true,
             done: false,
             preamble: Vec::new(),
+            inside_record: false,
         }
     }
 
@@ -77,6 +114,12 @@ impl<R: BufRead> ChunkReader<R> {
     }
 
     fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
+        if self.inside_record {
+            self.inside_record = false;
+            if let Some(next_start) = self.last_record_end.next_start {
+                self.skip_to_record_start(next_start)?;
+            }
+        }
         let mut data = std::mem::take(&mut self.carry);
         let mut target = CHUNK_BYTES;
         let cut = loop {
@@ -89,9 +132,12 @@ impl<R: BufRead> ChunkReader<R> {
                 }
                 continue;
             }
-            match (self.last_record_end)(&data) {
+            match (self.last_record_end.last)(&data) {
                 Some(end) if end > 0 => break end,
-                _ if target >= MAX_CHUNK_BYTES => break data.len(),
+                _ if target >= MAX_CHUNK_BYTES => {
+                    self.inside_record = true;
+                    break data.len();
+                }
                 _ => target = (target * 2).min(MAX_CHUNK_BYTES),
             }
         };
@@ -126,6 +172,42 @@ impl<R: BufRead> ChunkReader<R> {
     }
 }
 
+impl<R: BufRead> ChunkReader<R> {
+    /// Reads and drops input up to the next record start: the rest of a record that was cut
+    /// because it did not fit in a chunk. Offsets and line counts go on counting.
+    fn skip_to_record_start(
+        &mut self,
+        next_start: fn(&[u8]) -> Option<usize>,
+    ) -> std::io::Result<()> {
+        let mut window = std::mem::take(&mut self.carry);
+        loop {
+            if let Some(start) = next_start(&window) {
+                self.drop_front(&mut window, start);
+                self.carry = window;
+                return Ok(());
+            }
+            let keep_from = window.len().saturating_sub(RESYNC_OVERLAP);
+            self.drop_front(&mut window, keep_from);
+            let read = (&mut self.reader)
+                .take(RESYNC_BLOCK)
+                .read_to_end(&mut window)?;
+            if read == 0 {
+                let rest = window.len();
+                self.drop_front(&mut window, rest);
+                self.done = true;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Drops the first `n` bytes of `window`, counting them as read.
+    fn drop_front(&mut self, window: &mut Vec<u8>, n: usize) {
+        self.offset += n as u64;
+        self.lines += memchr::memchr_iter(b'\n', &window[..n]).count() as u64;
+        window.drain(..n);
+    }
+}
+
 impl<R: BufRead> Iterator for ChunkReader<R> {
     type Item = std::io::Result<Chunk>;
 
@@ -149,15 +231,11 @@ impl<R: BufRead> Iterator for ChunkReader<R> {
 mod tests {
     use super::*;
 
-    fn lines_end(buf: &[u8]) -> Option<usize> {
-        memchr::memrchr(b'\n', buf).map(|i| i + 1)
-    }
-
     #[test]
     fn chunks_hold_whole_lines_and_cover_the_input() {
         let line = "x".repeat(999) + "\n";
         let input = line.repeat(10_000);
-        let chunks: Vec<Chunk> = ChunkReader::new(input.as_bytes(), lines_end)
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_bytes(), RecordEnd::lines())
             .map(|c| c.expect("chunk"))
             .collect();
         assert!(chunks.len() >= 2);
@@ -178,7 +256,7 @@ mod tests {
     fn the_preamble_leads_every_later_chunk() {
         let line = "y".repeat(999) + "\n";
         let input = format!("<?xml?>{}", line.repeat(5_000));
-        let chunks: Vec<Chunk> = ChunkReader::new(input.as_bytes(), lines_end)
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_bytes(), RecordEnd::lines())
             .with_preamble(b"<?xml?>")
             .map(|c| c.expect("chunk"))
             .collect();
@@ -197,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_small_input_is_one_whole_chunk() {
-        let chunks: Vec<Chunk> = ChunkReader::new(&b"a\nb"[..], lines_end)
+        let chunks: Vec<Chunk> = ChunkReader::new(&b"a\nb"[..], RecordEnd::lines())
             .map(|c| c.expect("chunk"))
             .collect();
         assert_eq!(chunks.len(), 1);
@@ -207,6 +285,50 @@ mod tests {
 
     #[test]
     fn empty_input_has_no_chunk() {
-        assert_eq!(ChunkReader::new(&b""[..], lines_end).count(), 0);
+        assert_eq!(ChunkReader::new(&b""[..], RecordEnd::lines()).count(), 0);
+    }
+
+    #[test]
+    fn a_record_longer_than_a_chunk_is_cut_once_and_the_rest_dropped() {
+        let long = MAX_CHUNK_BYTES + (3 << 20);
+        let mut input = b"a\n".to_vec();
+        input.resize(2 + long, b'x');
+        input.extend_from_slice(b"\nb\nc\n");
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_slice(), RecordEnd::lines())
+            .map(|c| c.expect("chunk"))
+            .collect();
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks[0].data, b"a\n");
+        assert_eq!(chunks[1].data.len(), MAX_CHUNK_BYTES);
+        assert!(!chunks[1].data.contains(&b'\n'));
+        assert_eq!(chunks[2].data, b"b\nc\n");
+        assert_eq!(chunks[2].offset as usize, 2 + long + 1);
+        assert_eq!(chunks[2].lines_before, 2);
+    }
+
+    #[test]
+    fn an_over_long_record_at_the_end_leaves_no_chunk_behind() {
+        let mut input = vec![b'y'; MAX_CHUNK_BYTES + 10];
+        input.push(b'\n');
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_slice(), RecordEnd::lines())
+            .map(|c| c.expect("chunk"))
+            .collect();
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].data.len(), MAX_CHUNK_BYTES);
+    }
+
+    #[test]
+    fn without_next_start_the_rest_is_kept() {
+        let cut = RecordEnd {
+            last: |buf| memchr::memrchr(b'\n', buf).map(|i| i + 1),
+            next_start: None,
+        };
+        let mut input = vec![b'z'; MAX_CHUNK_BYTES + 10];
+        input.extend_from_slice(b"\nq\n");
+        let chunks: Vec<Chunk> = ChunkReader::new(input.as_slice(), cut)
+            .map(|c| c.expect("chunk"))
+            .collect();
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[1].data, b"zzzzzzzzzz\nq\n");
     }
 }

@@ -152,6 +152,25 @@ mod tests {
     }
 
     #[test]
+    fn latin1_lines_are_reported_with_a_hint_and_the_rest_kept() {
+        let bytes = b"{\"title\":\"caf\xe9\"}\n{\"title\":\"ok\"}\n";
+        let parsed: Vec<_> = JsonlReader::new(&bytes[..]).collect();
+        let error = parsed[0].as_ref().expect_err("Latin-1");
+        assert_eq!(
+            error.reason,
+            "invalid UTF-8 at column 14 (is the file Latin-1? convert it with iconv -f latin1 -t utf-8)"
+        );
+        assert_eq!(error.location.line, Some(1));
+        assert_eq!(parsed[1].as_ref().expect("second").title, "ok");
+    }
+
+    #[test]
+    fn a_bom_on_any_line_is_ignored() {
+        let parsed = parse("\u{feff}{\"title\":\"a\"}\n\u{feff}{\"title\":\"b\"}\n");
+        assert!(parsed.iter().all(Result::is_ok), "{parsed:?}");
+    }
+
+    #[test]
     fn overlong_lines_are_skipped() {
         let long = format!(
             "{{\"title\":\"{}\"}}\n{{\"title\":\"next\"}}\n",

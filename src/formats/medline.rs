@@ -45,10 +45,12 @@
 //! Other tags (`OWN`, `STAT`, `IS`, `SO`, `PHST`, `AUID`, `TT`, …) are ignored.
 //!
 //! **Errors.** A record with neither a PMID nor a title, a block of text with no `TAG - value`
-//! line at all ("not a MEDLINE record"), a record with invalid UTF-8 and a record larger than
-//! [`MAX_RECORD_BYTES`] are each reported as one [`ParseError`] at the record's first line
-//! and skipped; the records around them are still read. Other lines that are neither a tag
-//! line nor a continuation are ignored.
+//! line at all ("not a MEDLINE record") and a record larger than [`MAX_RECORD_BYTES`] are each
+//! reported as one [`ParseError`] at the record's first line and skipped; a record with a line
+//! that is not UTF-8 (a Latin-1 file, typically) or longer than [`MAX_RECORD_BYTES`] is
+//! reported at that line, which is never held whole in memory. The records around a bad one
+//! are still read. Other lines that are neither a tag line nor a continuation are ignored.
+//! A record with a PMID and nothing else is indexed: its id is the PMID.
 //!
 //! **Writing.** [`write_record`] writes the fields above (`FAU` + `AU` + `AD` per author, `CN`
 //! for names that look collective, `TA` = `journal_iso`, `DP` = the year, `LA` as an ISO code when the
@@ -155,6 +157,8 @@ struct Pending {
     has_tags: bool,
     /// Once set, the record will be reported as bad; its fields are not kept.
     problem: Option<String>,
+    /// The line the problem is on, when it is one line's: the record is reported there.
+    problem_line: Option<u64>,
 }
 
 impl Pending {
@@ -167,6 +171,9 @@ impl Pending {
         let kind = classify(&line.text);
         self.has_tags |= matches!(kind, Line::Tag(..));
         if let Some(problem) = &line.problem {
+            if self.problem.is_none() {
+                self.problem_line = Some(line_no);
+            }
             self.fail(problem.clone());
         }
         if self.problem.is_some() {
@@ -243,7 +250,7 @@ impl<R: BufRead> MedlineReader<R> {
         };
         Ok(Some(InputLine {
             text,
-            problem: line.problem.map(|problem| problem.to_string()),
+            problem: line.problem.map(|problem| problem.reason()),
         }))
     }
 
@@ -252,7 +259,7 @@ impl<R: BufRead> MedlineReader<R> {
         self.records_started += 1;
         let location = Location {
             record: Some(self.records_started),
-            line: pending.first_line,
+            line: pending.problem_line.or(pending.first_line),
             byte: None,
         };
         let reason = if let Some(problem) = pending.problem {
@@ -982,6 +989,31 @@ mod tests {
     }
 
     #[test]
+    fn a_record_with_only_a_pmid_is_kept_under_that_id() {
+        let results = parse_all("PMID- 1\n\nPMID- 2\nTI  - Two\n");
+        let first = results[0].as_ref().expect("a PMID is enough");
+        assert_eq!((first.id.as_str(), first.title.as_str()), ("1", ""));
+        assert_eq!(results[1].as_ref().expect("second").id, "2");
+    }
+
+    #[test]
+    fn a_long_line_on_its_own_is_one_error_and_reading_goes_on() {
+        let text = format!(
+            "PMID- 1\nTI  - One\n\n{}\n\nPMID- 2\nTI  - Two\n",
+            "z".repeat(MAX_RECORD_BYTES + 1)
+        );
+        let results = parse_all(&text);
+        assert_eq!(results.len(), 3);
+        let error = results[1].as_ref().expect_err("long line");
+        assert_eq!(error.reason, "longer than 8 MiB");
+        assert_eq!(
+            (error.location.record, error.location.line),
+            (Some(2), Some(4))
+        );
+        assert_eq!(results[2].as_ref().expect("after").title, "Two");
+    }
+
+    #[test]
     fn record_without_pmid_gets_doi_or_hash_id() {
         let record = parse_one("TI  - No PMID here\nAID - 10.5555/ABC [doi]\n");
         assert_eq!(record.pmid, None);
@@ -1017,13 +1049,12 @@ mod tests {
         assert_eq!(results.len(), 3);
         assert_eq!(results[0].as_ref().expect("first").title, "Good");
         let error = results[1].as_ref().expect_err("second is bad");
-        assert!(
-            error.reason.starts_with("invalid UTF-8 at line 6"),
-            "{}",
-            error.reason
+        assert_eq!(
+            error.reason,
+            "invalid UTF-8 at column 10 (is the file Latin-1? convert it with iconv -f latin1 -t utf-8)"
         );
         assert_eq!(error.location.record, Some(2));
-        assert_eq!(error.location.line, Some(4));
+        assert_eq!(error.location.line, Some(6), "the bad line");
         assert_eq!(results[2].as_ref().expect("third").title, "Also good");
     }
 
@@ -1047,7 +1078,7 @@ mod tests {
         let error = results[0].as_ref().expect_err("too large");
         assert_eq!(error.reason, "record is larger than 8 MiB");
         let error = results[2].as_ref().expect_err("line too long");
-        assert_eq!(error.reason, "line 1008: longer than 8 MiB");
+        assert_eq!(error.reason, "longer than 8 MiB");
         assert_eq!(
             results[0].as_ref().expect_err("huge").location.line,
             Some(1)
@@ -1055,7 +1086,8 @@ mod tests {
         assert_eq!(results[1].as_ref().expect("small").title, "Small");
         assert_eq!(
             results[2].as_ref().expect_err("long").location.line,
-            Some(1007)
+            Some(1008),
+            "the long line"
         );
         // The skipped line counts as one line.
         let error = results[3].as_ref().expect_err("no PMID, no title");

@@ -149,10 +149,15 @@ impl Format {
     /// parsed as one stream.
     pub fn last_record_end(self) -> Option<chunks::RecordEnd> {
         match self {
-            Format::PubmedXml => Some(pubmed_xml::last_record_end),
-            Format::Jsonl => Some(jsonl::last_record_end),
-            Format::Medline => Some(medline_last_record_end),
-            Format::IdText => Some(jsonl::last_record_end),
+            Format::PubmedXml => Some(chunks::RecordEnd {
+                last: pubmed_xml::last_record_end,
+                next_start: None,
+            }),
+            Format::Jsonl | Format::IdText => Some(chunks::RecordEnd::lines()),
+            Format::Medline => Some(chunks::RecordEnd {
+                last: medline_last_record_end,
+                next_start: Some(medline_next_record_start),
+            }),
             Format::AbstractPage => None,
         }
     }
@@ -184,11 +189,28 @@ fn looks_like_id_text(head: &str) -> bool {
         })
 }
 
-/// MEDLINE records start at `PMID- ` lines: cut before the last one.
+/// MEDLINE records start at `PMID- ` lines and end at blank lines: cut before the last
+/// `PMID- ` line or after the last empty line, whichever comes later.
 fn medline_last_record_end(buf: &[u8]) -> Option<usize> {
-    memchr::memmem::rfind(buf, b"\nPMID-")
+    let before_pmid = memchr::memmem::rfind(buf, b"\nPMID-").map(|i| i + 1);
+    let after_blank = [&b"\n\n"[..], b"\n\r\n"]
+        .iter()
+        .filter_map(|blank| memchr::memmem::rfind(buf, blank).map(|i| i + blank.len()))
+        .max();
+    before_pmid.max(after_blank).filter(|&i| i > 0)
+}
+
+/// In a buffer that starts inside a MEDLINE record, the start of the first line after a
+/// line end that is blank or a `PMID-` line.
+fn medline_next_record_start(buf: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\n', buf)
         .map(|i| i + 1)
-        .filter(|&i| i > 0)
+        .find(|&start| {
+            let line = &buf[start..];
+            let blank =
+                memchr::memchr(b'\n', line).is_some_and(|end| line[..end].trim_ascii().is_empty());
+            blank || line.starts_with(b"PMID-")
+        })
 }
 
 /// ISO 639-2 codes as MEDLINE and PubMed XML write them, and the names medlit stores.
@@ -283,6 +305,21 @@ mod tests {
             Some(17)
         );
         assert_eq!(medline_last_record_end(b"PMID- 1\nTI  - a\n"), None);
+        assert_eq!(
+            medline_last_record_end(b"TI  - a\r\n\r\nTI  - b\r\nAB  - c"),
+            Some(11)
+        );
+    }
+
+    #[test]
+    fn medline_next_record_starts() {
+        assert_eq!(
+            medline_next_record_start(b"xxxx\n      more\nPMID- 2\n"),
+            Some(16)
+        );
+        assert_eq!(medline_next_record_start(b"xxxx\n  \r\nTI  - y\n"), Some(5));
+        assert_eq!(medline_next_record_start(b"PMID- 1\nAB  - x"), None);
+        assert_eq!(medline_next_record_start(b"xx\n  "), None);
     }
 
     #[test]

@@ -122,17 +122,22 @@ pub fn last_record_end(buf: &[u8]) -> Option<usize> {
     last_end_of(buf, &[b"MedlineCitation"])
 }
 
-/// The end of the last closing tag of any of `tags` in `buf`.
+/// The end of the last closing tag of any of `tags` in `buf`. Each tag after the first is
+/// only looked for after the best end found so far, so tags that never occur (most files
+/// have no `PubmedBookArticle`) do not cost a backward scan of the whole buffer.
 fn last_end_of(buf: &[u8], tags: &[&[u8]]) -> Option<usize> {
-    tags.iter()
-        .filter_map(|tag| {
-            let mut closing = Vec::with_capacity(tag.len() + 3);
-            closing.extend_from_slice(b"</");
-            closing.extend_from_slice(tag);
-            closing.push(b'>');
-            memmem::rfind(buf, &closing).map(|i| i + closing.len())
-        })
-        .max()
+    let mut best: Option<usize> = None;
+    for tag in tags {
+        let mut closing = Vec::with_capacity(tag.len() + 3);
+        closing.extend_from_slice(b"</");
+        closing.extend_from_slice(tag);
+        closing.push(b'>');
+        let from = best.unwrap_or(0);
+        if let Some(at) = memmem::rfind(&buf[from..], &closing) {
+            best = Some(from + at + closing.len());
+        }
+    }
+    best
 }
 
 /// Streaming reader of PubMed XML.
@@ -440,7 +445,7 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
             Ok(_) => bytes,
             Err(err) => {
                 return Err(format!(
-                    "invalid UTF-8 at byte {} of the record (the file declares {}, or nothing)",
+                    "invalid UTF-8 at byte {} of the record (the file declares {}, or nothing; is it Latin-1? declare encoding=\"ISO-8859-1\" or convert it with iconv -f latin1 -t utf-8)",
                     err.valid_up_to(),
                     encoding.name()
                 ))
@@ -481,15 +486,16 @@ impl RecordParser {
     fn start(&mut self, element: &BytesStart) -> Result<(), String> {
         let name = element.local_name();
         let name = name.as_ref();
+        // Inline markup counts too: 10 million nested `<i>` would cost gigabytes of path.
+        if self.path.len() >= MAX_DEPTH {
+            return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
+        }
         if self.target.is_some() && is_inline(name) {
             if name == b"sup" {
                 self.in_sup = true;
             }
             self.path.push(name.to_vec());
             return Ok(());
-        }
-        if self.path.len() >= MAX_DEPTH {
-            return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
         }
         let parent = self.path.last().map(Vec::as_slice).unwrap_or(b"");
         let target = match (parent, name) {
@@ -1017,6 +1023,23 @@ mod tests {
             .expect_err("too deep")
             .reason
             .contains("nested deeper"));
+    }
+
+    #[test]
+    fn deep_inline_markup_is_refused_too() {
+        let title = format!("{}x{}", "<i>".repeat(100_000), "</i>".repeat(100_000));
+        let text = format!(
+            "<PubmedArticle><MedlineCitation><PMID>9</PMID><Article><ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation></PubmedArticle>"
+        );
+        let results = parse_all(text.as_bytes());
+        assert!(results[0]
+            .as_ref()
+            .expect_err("too deep")
+            .reason
+            .contains("nested deeper than 64 levels"));
+        let shallow = "<PubmedArticle><MedlineCitation><PMID>9</PMID><Article><ArticleTitle>a <i><b>b<sup>2</sup></b></i></ArticleTitle></Article></MedlineCitation></PubmedArticle>";
+        let results = parse_all(shallow.as_bytes());
+        assert!(results[0].is_ok(), "{results:?}");
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub enum Command {
     Similar(commands::similar::Args),
     /// Show what an index holds: records, size, segments, facets, schema version.
     Stats(commands::stats::Args),
-    /// Measure medlit: ingest throughput against raw tantivy, phases, memory, index size.
+    /// Measure medlit: ingest throughput against raw tantivy, phases, memory, index size;
+    /// search latency per query class and of a cold `medlit search` process.
     Bench(commands::bench::Args),
     /// Index the embedded sample corpus and run a faceted query on it.
     Demo(commands::demo::Args),

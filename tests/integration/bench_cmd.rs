@@ -1,7 +1,14 @@
-//! `medlit bench index` on the fixture corpus: the report's contract (the keys scripts read)
-//! and its internal consistency. No timing is asserted.
+//! `medlit bench index` on the fixture corpus and `medlit bench query` on the sample corpus:
+//! the reports' contracts (the keys scripts read) and their internal consistency. No timing
+//! is asserted beyond its order (p50 <= p95 <= p99).
 
-use crate::util::{fixture, parse_json, stderr, CliTest};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde::Deserialize;
+
+use crate::util::{fixture, parse_json, stderr, stdout, CliTest};
 
 #[test]
 fn bench_index_reports_throughput_against_the_baseline() {
@@ -37,4 +44,272 @@ fn bench_index_reports_throughput_against_the_baseline() {
     assert!(report["uncompressed_bytes"]
         .as_u64()
         .is_some_and(|b| b > 1000));
+}
+
+/// `medlit bench query --json`, every key named (`deny_unknown_fields`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryBenchJson {
+    index: String,
+    records: u64,
+    queries_file: Option<String>,
+    seed: u64,
+    limit: usize,
+    per_class: usize,
+    threads: usize,
+    facets: Vec<String>,
+    classes: Vec<ClassJson>,
+    examples: BTreeMap<String, Vec<String>>,
+    facets_p50_ms: f64,
+    facets_p95_ms: f64,
+    facets_p99_ms: f64,
+    cold_runs: usize,
+    cold_p50_ms: Option<f64>,
+    cold_p95_ms: Option<f64>,
+    cold_p99_ms: Option<f64>,
+    failed: Vec<FailedJson>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassJson {
+    class: String,
+    facets: bool,
+    threads: usize,
+    queries: usize,
+    p50_ms: f64,
+    p95_ms: f64,
+    p99_ms: f64,
+    mean_ms: f64,
+    queries_per_sec: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailedJson {
+    line: Option<u64>,
+    class: String,
+    query: String,
+    error: String,
+}
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+/// The sample corpus indexed with the sample MeSH vocabulary (so `[mh]` explodes); returns
+/// the number of records.
+fn sample_index(test: &CliTest) -> u64 {
+    let (ingest, _) = test.index(&[&sample_dir()]);
+    let output = test
+        .medlit()
+        .args(["mesh", "import"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mesh_sample.tsv"))
+        .arg("--index")
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    ingest.indexed
+}
+
+fn bench_query(test: &CliTest, args: &[&str]) -> Output {
+    test.medlit()
+        .args(["bench", "query", "--index"])
+        .arg(test.index_dir())
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn assert_ordered(what: &str, p50: f64, p95: f64, p99: f64) {
+    assert!(
+        0.0 < p50 && p50 <= p95 && p95 <= p99,
+        "{what}: p50 {p50}, p95 {p95}, p99 {p99}"
+    );
+}
+
+#[test]
+fn bench_query_times_every_class_with_and_without_facets_and_a_cold_search() {
+    let test = CliTest::new();
+    let records = sample_index(&test);
+    let args = [
+        "--per-class",
+        "5",
+        "--cold-runs",
+        "2",
+        "--warmup",
+        "1",
+        "--threads",
+        "2",
+        "--json",
+    ];
+    let output = bench_query(&test, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: QueryBenchJson = parse_json(&output);
+    assert_eq!(report.records, records);
+    assert_eq!(report.index, test.index_dir().display().to_string());
+    assert_eq!(report.queries_file, None);
+    assert_eq!((report.seed, report.limit, report.per_class), (1, 10, 5));
+    assert_eq!(report.threads, 2);
+    assert_eq!(report.facets, ["mesh", "therapy", "year"]);
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+    let classes = ["term", "and", "or", "phrase", "field", "mesh"];
+    let mut runs = Vec::new();
+    for class in &report.classes {
+        assert_eq!(class.queries, 5, "{class:?}");
+        assert_ordered(&class.class, class.p50_ms, class.p95_ms, class.p99_ms);
+        assert!(class.mean_ms > 0.0 && class.mean_ms <= class.p99_ms.max(class.mean_ms));
+        assert!(class.queries_per_sec > 0.0, "{class:?}");
+        runs.push((class.class.as_str(), class.facets, class.threads));
+    }
+    let expected: Vec<(&str, bool, usize)> = classes
+        .iter()
+        .flat_map(|&c| [(c, false, 1), (c, false, 2), (c, true, 1), (c, true, 2)])
+        .collect();
+    assert_eq!(runs, expected);
+    assert_eq!(
+        report.examples.keys().collect::<Vec<_>>(),
+        ["and", "field", "mesh", "or", "phrase", "term"]
+    );
+    assert!(report.examples["mesh"].iter().all(|q| q.ends_with("[mh]")));
+    assert!(report.examples["or"].iter().all(|q| q.contains(" OR ")));
+    assert!(report.examples["phrase"].iter().all(|q| q.starts_with('"')));
+    assert_ordered(
+        "facets",
+        report.facets_p50_ms,
+        report.facets_p95_ms,
+        report.facets_p99_ms,
+    );
+    assert_eq!(report.cold_runs, 2);
+    let cold = (report.cold_p50_ms, report.cold_p95_ms, report.cold_p99_ms);
+    let (Some(p50), Some(p95), Some(p99)) = cold else {
+        panic!("cold runs not measured: {cold:?}");
+    };
+    assert_ordered("cold", p50, p95, p99);
+
+    // The same seed draws the same queries.
+    let again = bench_query(
+        &test,
+        &[
+            "--per-class",
+            "5",
+            "--cold-runs",
+            "0",
+            "--threads",
+            "1",
+            "--json",
+        ],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    let again: QueryBenchJson = parse_json(&again);
+    assert_eq!(again.examples, report.examples);
+    assert_eq!(again.classes.len(), classes.len() * 2);
+    assert_eq!((again.cold_runs, again.cold_p50_ms), (0, None));
+}
+
+#[test]
+fn bench_query_runs_a_query_file_and_reports_the_queries_it_cannot_run() {
+    let test = CliTest::new();
+    sample_index(&test);
+    let file = test.write(
+        "queries.jsonl",
+        concat!(
+            "# plain lines and BEIR JSON lines mixed\n",
+            "thrombocytopenia\n",
+            "\n",
+            "{\"_id\": \"7\", \"text\": \"rituximab for immune thrombocytopenia\", \"metadata\": {}}\n",
+            "(platelet AND\n",
+            "{\"query\": \"neoplasms[mh]\"}\n",
+            "{\"_id\": \"9\"}\n",
+        ),
+    );
+    let file = file.to_str().expect("utf-8 path");
+    let output = bench_query(
+        &test,
+        &[
+            "--queries",
+            file,
+            "--any",
+            "--cold-runs",
+            "1",
+            "--threads",
+            "1",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: QueryBenchJson = parse_json(&output);
+    assert_eq!(report.queries_file.as_deref(), Some(file));
+    assert_eq!(
+        report.examples["text"],
+        [
+            "thrombocytopenia",
+            "rituximab for immune thrombocytopenia",
+            "neoplasms[mh]"
+        ]
+    );
+    let runs: Vec<(&str, bool, usize, usize)> = report
+        .classes
+        .iter()
+        .map(|c| (c.class.as_str(), c.facets, c.threads, c.queries))
+        .collect();
+    assert_eq!(runs, [("text", false, 1, 3), ("text", true, 1, 3)]);
+    let failed: Vec<(Option<u64>, &str, &str)> = report
+        .failed
+        .iter()
+        .map(|f| (f.line, f.class.as_str(), f.query.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (Some(5), "text", "(platelet AND"),
+            (Some(7), "text", "{\"_id\": \"9\"}")
+        ]
+    );
+    assert!(
+        report.failed[0].error.contains("AND"),
+        "{:?}",
+        report.failed
+    );
+    assert!(stderr(&output).contains("line 5"), "{}", stderr(&output));
+    assert_eq!(report.cold_runs, 1);
+
+    let text = bench_query(&test, &["--queries", file, "--cold-runs", "0"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let table = stdout(&text);
+    let header = table.lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["class", "threads", "queries", "p50", "ms", "p95", "ms", "p99", "ms", "qps"]
+    );
+    assert!(table.contains("\ntext+facets "), "{table}");
+    assert!(
+        table.contains("cold `medlit search` not measured"),
+        "{table}"
+    );
+    assert!(table.contains("2 queries skipped"), "{table}");
+}
+
+#[test]
+fn bench_query_refuses_a_missing_or_empty_index() {
+    let test = CliTest::new();
+    let missing = bench_query(&test, &["--cold-runs", "0"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no medlit index at"),
+        "{}",
+        stderr(&missing)
+    );
+    let empty = test.write("empty.jsonl", "");
+    test.index(&[&empty]);
+    let output = bench_query(&test, &["--cold-runs", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds no records"),
+        "{}",
+        stderr(&output)
+    );
 }

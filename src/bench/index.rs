@@ -177,6 +177,7 @@ fn ingest_run(
         memory_budget,
         format: None,
         lexicon,
+        commit_every: None,
     };
     pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))
 }

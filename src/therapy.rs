@@ -153,7 +153,10 @@ impl Lexicon {
                 category,
             });
         }
+        // A DFA: the lexicon is small (a few thousand states) and every record's text is
+        // scanned, so the fastest search is worth its memory.
         let matcher = AhoCorasickBuilder::new()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)?;

@@ -90,6 +90,10 @@ pub struct IndexBenchReport {
     pub all_cores: Run,
     /// The one-thread run.
     pub one_thread: Run,
+    /// Whether the one-thread run was confined to one CPU (Linux): then its parse thread,
+    /// tantivy's indexing thread and the merge threads share one core, as on a one-core
+    /// machine; otherwise they could overlap on several cores.
+    pub one_thread_on_one_core: bool,
     /// `all_cores.records_per_sec / one_thread.records_per_sec`.
     pub scaling: f64,
     /// Time per phase.
@@ -114,13 +118,16 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
     let (parse_total, _) = timed(|| parse_all(files, None))?;
     let (build_total, _) = timed(|| parse_all(files, Some(lexicon)))?;
-    let one = ingest_run(
-        files,
-        &scratch.path().join("one"),
-        1,
-        memory_budget,
-        lexicon,
-    )?;
+    let (one, one_core) = on_one_core(|| {
+        ingest_run(
+            files,
+            &scratch.path().join("one"),
+            1,
+            memory_budget,
+            lexicon,
+        )
+    });
+    let one = one?;
     let baseline_records_per_sec = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
     let all_run = run_of(&all, cores);
@@ -140,6 +147,7 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         memory_budget,
         scaling: records_per_sec / run_of(&one, 1).records_per_sec.max(f64::MIN_POSITIVE),
         one_thread: run_of(&one, 1),
+        one_thread_on_one_core: one_core,
         all_cores: all_run,
         phases: Phases {
             read_secs,
@@ -180,6 +188,38 @@ fn ingest_run(
         commit_every: None,
     };
     pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))
+}
+
+/// Runs `work` with this thread, and every thread it starts meanwhile, confined to the first
+/// CPU it may use, then restores its CPU set; the flag says whether confining worked.
+#[cfg(target_os = "linux")]
+fn on_one_core<T>(work: impl FnOnce() -> T) -> (T, bool) {
+    // SAFETY: `cpu_set_t` is plain data, zeroed is a valid empty set, and both calls get a
+    // pointer to a set of the size passed; pid 0 is the calling thread.
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    let mut allowed: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sched_getaffinity(0, size, &mut allowed) } != 0 {
+        return (work(), false);
+    }
+    let Some(first) =
+        (0..libc::CPU_SETSIZE as usize).find(|&cpu| unsafe { libc::CPU_ISSET(cpu, &allowed) })
+    else {
+        return (work(), false);
+    };
+    let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::CPU_SET(first, &mut one) };
+    let pinned = unsafe { libc::sched_setaffinity(0, size, &one) } == 0;
+    let value = work();
+    if pinned {
+        unsafe { libc::sched_setaffinity(0, size, &allowed) };
+    }
+    (value, pinned)
+}
+
+/// Elsewhere the one-thread run is not confined.
+#[cfg(not(target_os = "linux"))]
+fn on_one_core<T>(work: impl FnOnce() -> T) -> (T, bool) {
+    (work(), false)
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool> {

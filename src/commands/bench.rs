@@ -290,8 +290,15 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "one thread: {:.0} records/s, {:.2} s; scaling {:.2}x",
-        r.one_thread.records_per_sec, r.one_thread.seconds, r.scaling
+        "one thread{}: {:.0} records/s, {:.2} s; scaling {:.2}x",
+        if r.one_thread_on_one_core {
+            " (all of medlit's threads on one core)"
+        } else {
+            ""
+        },
+        r.one_thread.records_per_sec,
+        r.one_thread.seconds,
+        r.scaling
     )?;
     writeln!(
         out,

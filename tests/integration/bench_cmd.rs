@@ -38,6 +38,7 @@ fn bench_index_reports_throughput_against_the_baseline() {
     assert_eq!(report["all_cores"]["records"], 6);
     assert_eq!(report["one_thread"]["records"], 6);
     assert_eq!(report["one_thread"]["threads"], 1);
+    assert_eq!(report["one_thread_on_one_core"], true);
     let ratio = report["records_per_sec"].as_f64().unwrap_or(0.0)
         / report["baseline_records_per_sec"].as_f64().unwrap_or(1.0);
     assert!((ratio - report["ratio_to_baseline"].as_f64().unwrap_or(0.0)).abs() < 1e-9);

@@ -77,6 +77,10 @@ struct Pending {
     /// Once a record is known to be bad its lines are not kept, except the last one: it may
     /// be the title of the next record.
     last_dropped: Option<(u64, String)>,
+    /// The problem of the last line kept (invalid UTF-8 in a line of text), held until the
+    /// next line tells whether that line is the title of the next record: the problem goes
+    /// with the line, so a Latin-1 title spoils its own record, not the one before it.
+    held: Option<String>,
 }
 
 impl Pending {
@@ -102,6 +106,22 @@ impl Pending {
             return;
         }
         self.lines.push((line_no, line));
+    }
+
+    /// Marks the record as bad; its lines are no longer needed, except the last one.
+    fn fail(&mut self, problem: String) {
+        if self.problem.is_none() {
+            self.problem = Some(problem);
+            self.last_dropped = self.lines.pop();
+            self.lines.clear();
+        }
+    }
+
+    /// The held problem is this record's: its line stays in this record.
+    fn settle(&mut self) {
+        if let Some(problem) = self.held.take() {
+            self.fail(problem);
+        }
     }
 }
 
@@ -136,7 +156,8 @@ impl<R: BufRead> AbstractPageReader<R> {
     }
 
     /// Takes the finished record out of `self.current` and parses it.
-    fn finish(&mut self, pending: Pending) -> Result<Record, ParseError> {
+    fn finish(&mut self, mut pending: Pending) -> Result<Record, ParseError> {
+        pending.settle();
         self.records_started += 1;
         let location = Location {
             record: Some(self.records_started),
@@ -184,17 +205,29 @@ impl<R: BufRead> Iterator for AbstractPageReader<R> {
             } else {
                 None
             };
+            if !line.is_empty() {
+                // Not the start of a record, so a held title candidate stays where it is.
+                self.current.settle();
+            }
             if !line.is_empty() || problem.is_some() {
                 self.note_line(&line);
-                if let Some(problem) = problem {
-                    if self.current.lines.is_empty() {
-                        self.current.first_line = self.line_no;
-                    }
-                    self.current.problem.get_or_insert(problem);
-                }
                 let line_no = self.line_no;
-                if !line.is_empty() {
-                    self.current.push(line_no, line);
+                match problem {
+                    Some(problem) if !line.is_empty() && classify(&line) == Line::Text => {
+                        self.current.push(line_no, line);
+                        self.current.held = Some(problem);
+                    }
+                    Some(problem) => {
+                        if self.current.lines.is_empty() {
+                            self.current.first_line = line_no;
+                        }
+                        self.current.fail(problem);
+                        if !line.is_empty() {
+                            self.current.push(line_no, line);
+                        }
+                    }
+                    None if !line.is_empty() => self.current.push(line_no, line),
+                    None => {}
                 }
             }
             if let Some(pending) = finished {
@@ -221,17 +254,25 @@ impl<R: BufRead> AbstractPageReader<R> {
     /// record and returns the record it ended.
     fn split_off_new_record(&mut self) -> Pending {
         let mut finished = std::mem::take(&mut self.current);
+        let held = finished.held.take();
         let title = if finished.problem.is_some() {
             finished.last_dropped.take()
         } else {
             finished.lines.pop()
         };
-        match title {
+        let owner = match title {
             Some((line_no, text)) if matches!(classify(&text), Line::Text) => {
                 self.current.push(line_no, text);
+                &mut self.current
             }
-            Some(line) if finished.problem.is_none() => finished.lines.push(line),
-            _ => {}
+            Some(line) if finished.problem.is_none() => {
+                finished.lines.push(line);
+                &mut finished
+            }
+            _ => &mut finished,
+        };
+        if let Some(problem) = held {
+            owner.fail(problem);
         }
         finished
     }
@@ -770,6 +811,39 @@ mod tests {
             (Some(2), Some(6))
         );
         assert_eq!(results[2].as_ref().expect("third").title, "Three");
+    }
+
+    #[test]
+    fn a_latin1_title_spoils_its_own_record_not_the_one_before() {
+        let mut bytes = b"Good one\n10.5555/a.1\nAbstract:\nfine\n\n".to_vec();
+        bytes.extend_from_slice(b"Caf\xe9 title\n10.5555/b.2\nAbstract:\nfine\n\n");
+        bytes.extend_from_slice(b"Third\n10.5555/c.3\nAbstract:\ncaf\xe9\nNext\nmore\n");
+        let results: Vec<_> = AbstractPageReader::new(bytes.as_slice()).collect();
+        assert_eq!(results.len(), 3, "{results:?}");
+        assert_eq!(
+            results[0].as_ref().expect("first is fine").title,
+            "Good one"
+        );
+        let error = results[1].as_ref().expect_err("Latin-1 title");
+        assert_eq!(
+            (error.location.record, error.location.line),
+            (Some(2), Some(6))
+        );
+        assert!(
+            error
+                .reason
+                .starts_with("invalid UTF-8 at line 6, column 4 (is the file Latin-1?"),
+            "{}",
+            error.reason
+        );
+        let error = results[2]
+            .as_ref()
+            .expect_err("Latin-1 abstract line, then more text");
+        assert!(
+            error.reason.starts_with("invalid UTF-8 at line 14"),
+            "{}",
+            error.reason
+        );
     }
 
     #[test]

@@ -22,15 +22,18 @@ const RESYNC_BLOCK: u64 = 1 << 20;
 /// is still seen.
 const RESYNC_OVERLAP: usize = 16;
 
+/// A position found in a buffer, if there is one.
+pub type Finder = fn(&[u8]) -> Option<usize>;
+
 /// Where a format's records end and start, for cutting a stream into chunks of whole records.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordEnd {
     /// The end of the last complete record in a buffer, if there is one.
-    pub last: fn(&[u8]) -> Option<usize>,
+    pub last: Finder,
     /// In a buffer that starts inside a record, where the next record starts (never at 0);
     /// `None` if the buffer holds no record start. Formats whose parser finds the next
     /// record by itself in any input (PubMed XML) leave this out.
-    pub next_start: Option<fn(&[u8]) -> Option<usize>>,
+    pub next_start: Option<Finder>,
 }
 
 impl RecordEnd {
@@ -175,10 +178,7 @@ impl<R: BufRead> ChunkReader<R> {
 impl<R: BufRead> ChunkReader<R> {
     /// Reads and drops input up to the next record start: the rest of a record that was cut
     /// because it did not fit in a chunk. Offsets and line counts go on counting.
-    fn skip_to_record_start(
-        &mut self,
-        next_start: fn(&[u8]) -> Option<usize>,
-    ) -> std::io::Result<()> {
+    fn skip_to_record_start(&mut self, next_start: Finder) -> std::io::Result<()> {
         let mut window = std::mem::take(&mut self.carry);
         loop {
             if let Some(start) = next_start(&window) {

@@ -5,6 +5,8 @@ mod bench_cmd;
 mod crash;
 mod eval_cmd;
 mod formats;
+#[cfg(target_os = "linux")]
+mod hostile;
 mod index_cmd;
 mod mesh_cmd;
 mod query_limits;

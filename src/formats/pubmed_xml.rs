@@ -77,13 +77,16 @@ struct Span {
 }
 
 /// Finds the next record element starting at or after `from`.
-fn next_record(buf: &[u8], from: usize) -> Option<Span> {
+/// In a file of `PubmedArticle`s (`wrapped`), a `<MedlineCitation>` is part of one and never
+/// starts a record.
+fn next_record(buf: &[u8], from: usize, wrapped: bool) -> Option<Span> {
     let mut search = from;
     loop {
         let lt = search + memchr::memchr(b'<', &buf[search..])?;
         let rest = &buf[lt + 1..];
         let found = RECORD_TAGS.iter().find(|tag| {
-            rest.starts_with(tag)
+            !(wrapped && tag.starts_with(b"MedlineCitation"))
+                && rest.starts_with(tag)
                 && rest
                     .get(tag.len())
                     .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
@@ -100,6 +103,11 @@ fn next_record(buf: &[u8], from: usize) -> Option<Span> {
         let end = end.or_else(|| self_closing_end(buf, lt));
         return Some(Span { start: lt, end });
     }
+}
+
+/// True when `record` starts with a `PubmedArticle` or `PubmedBookArticle` tag.
+fn is_wrapper(record: &[u8]) -> bool {
+    record.starts_with(b"<PubmedArticle") || record.starts_with(b"<PubmedBookArticle")
 }
 
 /// The end of `<Tag …/>` starting at `start`, if the tag is self-closing.
@@ -156,6 +164,9 @@ pub struct PubmedXmlReader<R> {
     failed: bool,
     /// The encoding named by the XML declaration, once the start has been read.
     encoding: Option<Encoding>,
+    /// A `PubmedArticle` or `PubmedBookArticle` has been seen: a `MedlineCitation` met while
+    /// looking for the next record (inside one too large to hold) is not a record of its own.
+    wrapped: bool,
 }
 
 /// The character encodings medlit reads XML in.
@@ -224,6 +235,7 @@ impl<R: BufRead> PubmedXmlReader<R> {
             eof: false,
             failed: false,
             encoding: None,
+            wrapped: false,
         }
     }
 
@@ -286,7 +298,11 @@ impl<R: BufRead> Iterator for PubmedXmlReader<R> {
             return None;
         }
         loop {
-            match next_record(&self.buffer, self.cursor) {
+            let found = next_record(&self.buffer, self.cursor, self.wrapped);
+            if let Some(Span { start, .. }) = found {
+                self.wrapped |= is_wrapper(&self.buffer[start..]);
+            }
+            match found {
                 Some(Span {
                     start,
                     end: Some(end),
@@ -338,7 +354,9 @@ impl<R: BufRead> Iterator for PubmedXmlReader<R> {
             }
             match self.fill() {
                 Ok(true) => {}
-                Ok(false) if self.eof && next_record(&self.buffer, self.cursor).is_some() => {}
+                Ok(false)
+                    if self.eof
+                        && next_record(&self.buffer, self.cursor, self.wrapped).is_some() => {}
                 Ok(false) => return None,
                 Err(err) => {
                     self.failed = true;
@@ -1023,6 +1041,24 @@ mod tests {
             .expect_err("too deep")
             .reason
             .contains("nested deeper"));
+    }
+
+    #[test]
+    fn a_record_too_large_to_hold_is_reported_once() {
+        // Its `<MedlineCitation>` must not be taken for a record of its own.
+        let mut text = String::from("<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>");
+        text.push_str(&"x".repeat(MAX_RECORD_BYTES + (4 << 20)));
+        text.push_str("</ArticleTitle></Article></MedlineCitation></PubmedArticle>");
+        text.push_str("<PubmedArticle><MedlineCitation><PMID>2</PMID><Article><ArticleTitle>Two</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>");
+        let results = parse_all(text.as_bytes());
+        let reasons: Vec<Option<&str>> = results
+            .iter()
+            .map(|r| r.as_ref().err().map(|e| e.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [Some("record is larger than 32 MiB or never closed"), None]
+        );
     }
 
     #[test]

@@ -10,10 +10,12 @@
 //! in one sorted sequential pass over the dictionary.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::{facet_field_name, FacetKind};
@@ -172,20 +174,47 @@ fn facet_value(encoded: &[u8]) -> String {
 
 /// Collector counting the children of one node of a hierarchical facet (the MeSH tree):
 /// each matching record counts once per child, however many of its paths pass through it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TreeFacetCounter {
     field_name: String,
     /// Encoded parent facet (segments joined by NUL); empty for the root.
     parent: Vec<u8>,
+    cache: Arc<TreeChildrenCache>,
 }
 
 impl TreeFacetCounter {
-    /// Counts the children of `parent` (path segments; empty for the root) in `field_name`.
-    pub fn new(field_name: &str, parent: &[String]) -> TreeFacetCounter {
+    /// Counts the children of `parent` (path segments; empty for the root) in `field_name`,
+    /// reusing the children found by earlier queries through `cache`.
+    pub fn new(
+        field_name: &str,
+        parent: &[String],
+        cache: Arc<TreeChildrenCache>,
+    ) -> TreeFacetCounter {
         TreeFacetCounter {
             field_name: field_name.to_string(),
             parent: parent.join("\0").into_bytes(),
+            cache,
         }
+    }
+
+    /// The children of the parent in one segment: from the cache, or found and cached.
+    fn children_in(
+        &self,
+        segment: SegmentId,
+        reader: &FacetReader,
+    ) -> tantivy::Result<Arc<ChildRanges>> {
+        let key = (segment, self.field_name.clone(), self.parent.clone());
+        if let Some(found) = self.cache.get(&key) {
+            return Ok(found);
+        }
+        let (prefix, end) = self.bounds();
+        let found = Arc::new(ChildRanges::find(
+            reader.facet_dict(),
+            &prefix,
+            end.as_deref(),
+        )?);
+        self.cache.insert(key, Arc::clone(&found));
+        Ok(found)
     }
 
     /// The prefix of every term below the parent (`parent\0`, empty for the root) and the
@@ -202,9 +231,45 @@ impl TreeFacetCounter {
     }
 }
 
+/// Key of [`TreeChildrenCache`]: a segment, a facet field and an encoded parent node.
+type ChildrenKey = (SegmentId, String, Vec<u8>);
+
+/// The children of tree-facet nodes found per segment, kept across the queries of one
+/// [`crate::query::Search`]: a segment never changes, so what one query found the next one
+/// reuses, and a faceted query then costs only the counting. Bounded: emptied when it holds
+/// [`TreeChildrenCache::CAPACITY`] nodes.
+#[derive(Default)]
+pub struct TreeChildrenCache {
+    nodes: Mutex<HashMap<ChildrenKey, Arc<ChildRanges>>>,
+}
+
+impl TreeChildrenCache {
+    /// Most nodes kept.
+    pub const CAPACITY: usize = 4096;
+
+    fn get(&self, key: &ChildrenKey) -> Option<Arc<ChildRanges>> {
+        let nodes = self
+            .nodes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        nodes.get(key).cloned()
+    }
+
+    fn insert(&self, key: ChildrenKey, children: Arc<ChildRanges>) {
+        let mut nodes = self
+            .nodes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if nodes.len() >= Self::CAPACITY {
+            nodes.clear();
+        }
+        nodes.insert(key, children);
+    }
+}
+
 /// The children of a node of a hierarchical facet in one segment, with the term ordinals
 /// each child's paths occupy (a child's terms are contiguous in the sorted dictionary).
-struct ChildRanges {
+pub struct ChildRanges {
     /// Ordinal of the first term below the node.
     first_ord: u64,
     /// Child index of each term ordinal from `first_ord` on.
@@ -279,20 +344,13 @@ impl Collector for TreeFacetCounter {
     fn for_segment(
         &self,
         _segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        segment_reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTreeCounter> {
-        let reader = reader.facet_reader(&self.field_name)?;
-        let (prefix, end) = self.bounds();
-        let ChildRanges {
-            first_ord,
-            child_of_ord,
-            children,
-        } = ChildRanges::find(reader.facet_dict(), &prefix, end.as_deref())?;
-        let counts = vec![0u32; children.len()];
+        let reader = segment_reader.facet_reader(&self.field_name)?;
+        let children = self.children_in(segment_reader.segment_id(), &reader)?;
+        let counts = vec![0u32; children.children.len()];
         Ok(SegmentTreeCounter {
             reader,
-            first_ord,
-            child_of_ord,
             children,
             counts,
         })
@@ -313,10 +371,7 @@ impl Collector for TreeFacetCounter {
 /// Per-segment half of [`TreeFacetCounter`].
 pub struct SegmentTreeCounter {
     reader: FacetReader,
-    first_ord: u64,
-    /// Child index of each term ordinal from `first_ord` on.
-    child_of_ord: Vec<u32>,
-    children: Vec<String>,
+    children: Arc<ChildRanges>,
     counts: Vec<u32>,
 }
 
@@ -326,10 +381,10 @@ impl SegmentCollector for SegmentTreeCounter {
     fn collect(&mut self, doc: DocId, _score: Score) {
         let mut last = u32::MAX;
         for ord in self.reader.facet_ords(doc) {
-            let Some(offset) = ord.checked_sub(self.first_ord) else {
+            let Some(offset) = ord.checked_sub(self.children.first_ord) else {
                 continue;
             };
-            let Some(&child) = self.child_of_ord.get(offset as usize) else {
+            let Some(&child) = self.children.child_of_ord.get(offset as usize) else {
                 continue;
             };
             // A document's ordinals are sorted and a child's terms are contiguous, so its
@@ -344,10 +399,11 @@ impl SegmentCollector for SegmentTreeCounter {
     fn harvest(self) -> FacetTally {
         let tally = self
             .children
-            .into_iter()
+            .children
+            .iter()
             .zip(self.counts)
             .filter(|(_, count)| *count > 0)
-            .map(|(child, count)| (child, u64::from(count)))
+            .map(|(child, count)| (child.clone(), u64::from(count)))
             .collect();
         FacetTally(tally)
     }

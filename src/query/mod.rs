@@ -12,6 +12,7 @@ pub mod parser;
 pub mod rank;
 
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -24,7 +25,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::{FacetCounter, FacetResult, FacetTally, TreeFacetCounter};
+use crate::facets::{FacetCounter, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter};
 use crate::index::MedlitIndex;
 use crate::record::Record;
 use crate::schema::{names, tree_names, FacetKind, Fields};
@@ -310,13 +311,19 @@ fn serialize_facets<S: serde::Serializer>(
 pub struct Search<'a> {
     index: &'a MedlitIndex,
     searcher: Searcher,
+    /// MeSH tree nodes' children per segment, found once for all queries of this search.
+    tree_children: Arc<TreeChildrenCache>,
 }
 
 impl<'a> Search<'a> {
     /// Searches the last commit of `index`.
     pub fn new(index: &'a MedlitIndex) -> Result<Search<'a>> {
         let searcher = index.reader()?.searcher();
-        Ok(Search { index, searcher })
+        Ok(Search {
+            index,
+            searcher,
+            tree_children: Arc::default(),
+        })
     }
 
     /// The tantivy searcher (for statistics and tests).
@@ -432,9 +439,9 @@ impl<'a> Search<'a> {
         let facet_handles: Vec<_> = facet_plans
             .iter()
             .map(|plan| match &plan.tree {
-                Some((field, parent)) => FacetHandle::Tree(
-                    collectors.add_collector(TreeFacetCounter::new(field, parent)),
-                ),
+                Some((field, parent)) => FacetHandle::Tree(collectors.add_collector(
+                    TreeFacetCounter::new(field, parent, Arc::clone(&self.tree_children)),
+                )),
                 None => {
                     FacetHandle::Flat(collectors.add_collector(FacetCounter::new(plan.spec.kind)))
                 }

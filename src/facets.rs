@@ -18,7 +18,7 @@ use tantivy::fastfield::FacetReader;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::schema::{facet_field_name, FacetKind};
+use crate::schema::{facet_field_name, root_letter, FacetKind};
 
 /// One facet value and the number of matching records that have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,6 +228,80 @@ impl TreeFacetCounter {
         let mut end = self.parent.clone();
         end.push(1);
         (prefix, Some(end))
+    }
+}
+
+/// Collector counting the top level of the MeSH tree (the category letters) from the
+/// per-record bit set of categories: one value per record instead of every tree path of
+/// every heading, which made the root of the tree the dearest facet on large result sets.
+#[derive(Debug, Clone)]
+pub struct TreeRootCounter {
+    field_name: String,
+}
+
+impl TreeRootCounter {
+    /// Counts the categories in the bit-set field `field_name` (see
+    /// [`crate::schema::tree_names::roots_of`]).
+    pub fn new(field_name: &str) -> TreeRootCounter {
+        TreeRootCounter {
+            field_name: field_name.to_string(),
+        }
+    }
+}
+
+impl Collector for TreeRootCounter {
+    type Fruit = FacetTally;
+    type Child = SegmentRootCounter;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentRootCounter> {
+        Ok(SegmentRootCounter {
+            roots: reader.fast_fields().u64(&self.field_name)?,
+            counts: [0; 64],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
+        FacetCounter {
+            field_name: self.field_name.clone(),
+        }
+        .merge_fruits(fruits)
+    }
+}
+
+/// Per-segment half of [`TreeRootCounter`].
+pub struct SegmentRootCounter {
+    roots: tantivy::columnar::Column<u64>,
+    counts: [u32; 64],
+}
+
+impl SegmentCollector for SegmentRootCounter {
+    type Fruit = FacetTally;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let Some(mut roots) = self.roots.first(doc) else {
+            return;
+        };
+        while roots != 0 {
+            self.counts[roots.trailing_zeros() as usize] += 1;
+            roots &= roots - 1;
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        let tally = (0u32..)
+            .zip(self.counts)
+            .filter(|(_, count)| *count > 0)
+            .filter_map(|(bit, count)| Some((root_letter(bit)?.to_string(), u64::from(count))))
+            .collect();
+        FacetTally(tally)
     }
 }
 

@@ -9,6 +9,7 @@
 //! | `facet_*` | facet, for counts | MeSH descriptors, major descriptors, qualifiers, therapies, publication types, journal, language, country, year |
 //! | `key_*` | exact lower-cased string, for filters | the same values as the facets |
 //! | `mesh_tree`, `major_tree` | hierarchical facet of MeSH tree paths (`/C/C15/C15.378/…`) | headings resolved through the vocabulary, all / major topics only |
+//! | `mesh_roots`, `major_roots` | u64 fast field: bit *n* set when a heading sits in the MeSH category of letter `A` + *n* | the same headings; counts the tree's top level with one value per record |
 //! | `record` | stored JSON of the whole record | the record |
 
 use tantivy::schema::{
@@ -22,7 +23,7 @@ use crate::mesh::{self, MeshVocabulary};
 use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Names of the full-text fields, as used in `field:term` queries.
 pub mod names {
@@ -171,6 +172,10 @@ pub struct Fields {
     pub mesh_tree: Field,
     /// MeSH tree paths of major-topic headings.
     pub major_tree: Field,
+    /// Top-level MeSH categories of every heading, as a bit set of letters.
+    pub mesh_roots: Field,
+    /// Top-level MeSH categories of major-topic headings.
+    pub major_roots: Field,
     facets: Vec<(FacetKind, Field, Field)>,
 }
 
@@ -180,6 +185,19 @@ pub mod tree_names {
     pub const MESH_TREE: &str = "mesh_tree";
     /// Major-topic headings.
     pub const MAJOR_TREE: &str = "major_tree";
+    /// Top-level categories of all headings (bit set of letters).
+    pub const MESH_ROOTS: &str = "mesh_roots";
+    /// Top-level categories of major-topic headings.
+    pub const MAJOR_ROOTS: &str = "major_roots";
+
+    /// The bit-set field holding the top level of a tree facet field.
+    pub fn roots_of(tree_field: &str) -> Option<&'static str> {
+        match tree_field {
+            MESH_TREE => Some(MESH_ROOTS),
+            MAJOR_TREE => Some(MAJOR_ROOTS),
+            _ => None,
+        }
+    }
 }
 
 impl Fields {
@@ -205,6 +223,8 @@ impl Fields {
             record: builder.add_bytes_field(names::RECORD, STORED),
             mesh_tree: builder.add_facet_field(tree_names::MESH_TREE, FacetOptions::default()),
             major_tree: builder.add_facet_field(tree_names::MAJOR_TREE, FacetOptions::default()),
+            mesh_roots: builder.add_u64_field(tree_names::MESH_ROOTS, FAST),
+            major_roots: builder.add_u64_field(tree_names::MAJOR_ROOTS, FAST),
             facets: FacetKind::ALL
                 .iter()
                 .map(|&kind| add_facet_fields(&mut builder, kind))
@@ -231,6 +251,8 @@ impl Fields {
             record: get(names::RECORD)?,
             mesh_tree: get(tree_names::MESH_TREE)?,
             major_tree: get(tree_names::MAJOR_TREE)?,
+            mesh_roots: get(tree_names::MESH_ROOTS)?,
+            major_roots: get(tree_names::MAJOR_ROOTS)?,
             facets: FacetKind::ALL
                 .iter()
                 .map(|&kind| {
@@ -334,13 +356,15 @@ impl Fields {
 }
 
 impl Fields {
-    /// Indexes each resolved heading under every tree path of its descriptor.
+    /// Indexes each resolved heading under every tree path of its descriptor, and the
+    /// top-level categories as bit sets.
     fn add_tree_paths(
         &self,
         doc: &mut TantivyDocument,
         record: &Record,
         vocabulary: &MeshVocabulary,
     ) {
+        let (mut roots, mut major_roots) = (0u64, 0u64);
         let mut seen = std::collections::HashSet::new();
         for heading in &record.mesh {
             let Some(descriptor) = vocabulary.resolve(heading) else {
@@ -351,13 +375,38 @@ impl Fields {
                     continue;
                 }
                 let facet = Facet::from_path(mesh::tree_path(tree_number));
+                let root = root_bit(tree_number);
                 if heading.is_major_topic() {
                     doc.add_facet(self.major_tree, facet.clone());
+                    major_roots |= root;
                 }
                 doc.add_facet(self.mesh_tree, facet);
+                roots |= root;
             }
         }
+        if roots != 0 {
+            doc.add_u64(self.mesh_roots, roots);
+        }
+        if major_roots != 0 {
+            doc.add_u64(self.major_roots, major_roots);
+        }
     }
+}
+
+/// The bit of a tree number's category letter (`C15.378` → bit 2); 0 for anything else.
+pub fn root_bit(tree_number: &str) -> u64 {
+    match tree_number.as_bytes().first() {
+        Some(&letter @ b'A'..=b'Z') => 1 << (letter - b'A'),
+        _ => 0,
+    }
+}
+
+/// The category letter of a bit of [`root_bit`].
+pub fn root_letter(bit: u32) -> Option<char> {
+    u8::try_from(bit)
+        .ok()
+        .filter(|&bit| bit < 26)
+        .map(|bit| char::from(b'A' + bit))
 }
 
 /// PubMed's short author form, for `Smith J[au]`: `John Q Smith` → `Smith JQ`,
@@ -394,6 +443,22 @@ fn add_facet_fields(builder: &mut SchemaBuilder, kind: FacetKind) -> (FacetKind,
 mod tests {
     use super::*;
     use crate::record::MeshHeading;
+
+    #[test]
+    fn category_bits_round_trip_and_ignore_non_letters() {
+        assert_eq!(root_bit("C15.378"), 1 << 2);
+        assert_eq!(root_bit("A"), 1);
+        assert_eq!(root_bit("Z01.107"), 1 << 25);
+        assert_eq!(root_bit(""), 0);
+        assert_eq!(root_bit("c15"), 0);
+        assert_eq!(root_bit("15"), 0);
+        for letter in 'A'..='Z' {
+            let bit = root_bit(&letter.to_string()).trailing_zeros();
+            assert_eq!(root_letter(bit), Some(letter));
+        }
+        assert_eq!(root_letter(26), None);
+        assert_eq!(root_letter(63), None);
+    }
 
     #[test]
     fn schema_round_trips_through_field_lookup() {

@@ -25,7 +25,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::facets::{FacetCounter, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter};
+use crate::facets::{
+    FacetCounter, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter, TreeRootCounter,
+};
 use crate::index::MedlitIndex;
 use crate::record::Record;
 use crate::schema::{names, tree_names, FacetKind, Fields};
@@ -439,6 +441,10 @@ impl<'a> Search<'a> {
         let facet_handles: Vec<_> = facet_plans
             .iter()
             .map(|plan| match &plan.tree {
+                Some((field, parent)) if parent.is_empty() => {
+                    let roots = crate::schema::tree_names::roots_of(field).unwrap_or(field);
+                    FacetHandle::Tree(collectors.add_collector(TreeRootCounter::new(roots)))
+                }
                 Some((field, parent)) => FacetHandle::Tree(collectors.add_collector(
                     TreeFacetCounter::new(field, parent, Arc::clone(&self.tree_children)),
                 )),

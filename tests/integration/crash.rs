@@ -311,7 +311,11 @@ fn an_index_of_another_schema_version_is_refused_with_the_way_out() {
     test.index(&[&crate::util::fixture("corpus/general.txt")]);
     let meta_path = test.index_dir().join("meta.json");
     let meta = std::fs::read_to_string(&meta_path).expect("meta.json");
-    let older = meta.replace("\\\"schema_version\\\":3", "\\\"schema_version\\\":2");
+    let current = medlit::schema::SCHEMA_VERSION;
+    let older = meta.replace(
+        &format!("\\\"schema_version\\\":{current}"),
+        &format!("\\\"schema_version\\\":{}", current - 1),
+    );
     assert_ne!(
         meta, older,
         "the payload carries the schema version: {meta}"
@@ -328,8 +332,10 @@ fn an_index_of_another_schema_version_is_refused_with_the_way_out() {
         assert_eq!(output.status.code(), Some(2), "{command:?}");
         let message = stderr(&output);
         assert!(
-            message.contains("has schema version 2, this medlit uses version 3")
-                && message.contains("rebuild it"),
+            message.contains(&format!(
+                "has schema version {}, this medlit uses version {current}",
+                current - 1
+            )) && message.contains("rebuild it"),
             "{command:?}: {message}"
         );
     }

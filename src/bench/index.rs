@@ -78,8 +78,12 @@ pub struct IndexBenchReport {
     pub baseline_records_per_sec: f64,
     /// `records_per_sec / baseline_records_per_sec`.
     pub ratio_to_baseline: f64,
-    /// Peak resident memory of the process after the all-cores run, in bytes.
+    /// Peak resident memory of the process after the all-cores run, in bytes (`VmHWM`):
+    /// heap and mapped files, including the index files a merge reads through mmap.
     pub peak_rss_bytes: u64,
+    /// Peak anonymous resident memory (heap) during the all-cores run, sampled every 10 ms
+    /// (`RssAnon`); unlike `peak_rss_bytes` it leaves out the page cache mapped by merges.
+    pub peak_anon_bytes: u64,
     /// Index size on disk after the all-cores run, in bytes.
     pub index_bytes: u64,
     /// `index_bytes / records`.
@@ -110,7 +114,10 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         source,
     })?;
     let all_dir = scratch.path().join("all");
-    let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon)?;
+    let anon = AnonSampler::start();
+    let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon);
+    let peak_anon_bytes = anon.stop();
+    let all = all?;
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
@@ -142,6 +149,7 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         baseline_records_per_sec,
         ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
         peak_rss_bytes,
+        peak_anon_bytes,
         index_bytes,
         bytes_per_record: index_bytes as f64 / all.indexed.max(1) as f64,
         memory_budget,
@@ -366,15 +374,49 @@ fn baseline(
     Ok(count as f64 / started.elapsed().as_secs_f64().max(1e-9))
 }
 
-/// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
-pub fn peak_rss_bytes() -> u64 {
+/// Samples this process's anonymous resident memory on a thread of its own and keeps the
+/// highest value seen (Linux keeps no high-water mark for it).
+struct AnonSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl AnonSampler {
+    fn start() -> AnonSampler {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !stopped.load(Ordering::Relaxed) {
+                peak = peak.max(status_kib("RssAnon:") * 1024);
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            peak.max(status_kib("RssAnon:") * 1024)
+        });
+        AnonSampler { stop, thread }
+    }
+
+    /// Stops sampling; the peak in bytes (0 where unknown).
+    fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// A `kB` line of `/proc/self/status`, 0 where unknown.
+fn status_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
             status
                 .lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
         })
-        .map_or(0, |kib| kib * 1024)
+        .unwrap_or(0)
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
+pub fn peak_rss_bytes() -> u64 {
+    status_kib("VmHWM:") * 1024
 }

@@ -312,8 +312,9 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "peak RSS {} (writer budget {}), index {} ({:.0} bytes/record, {:.2} of the uncompressed input)",
+        "peak RSS {} (heap {}; writer budget {}), index {} ({:.0} bytes/record, {:.2} of the uncompressed input)",
         render::human_bytes(r.peak_rss_bytes),
+        render::human_bytes(r.peak_anon_bytes),
         render::human_bytes(r.memory_budget as u64),
         render::human_bytes(r.index_bytes),
         r.bytes_per_record,

@@ -27,6 +27,7 @@ fn bench_index_reports_throughput_against_the_baseline() {
         "baseline_records_per_sec",
         "ratio_to_baseline",
         "peak_rss_bytes",
+        "peak_anon_bytes",
         "index_bytes",
     ] {
         assert!(

@@ -11,6 +11,11 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+/// mimalloc instead of the system allocator: parsing allocates many small strings on every
+/// core while tantivy indexes, where glibc's malloc spent about 8% of ingest CPU.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::util::{parse_json, stderr, CliTest};
+use crate::util::{stderr, CliTest};
 
 /// Records in the generated corpus, and the commit interval used with it.
 const RECORDS: u64 = 12_000;
@@ -95,23 +95,6 @@ fn wait_for_commits(child: &mut Child, commits: usize) -> Vec<u64> {
     reported
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct StatsJson {
-    records: u64,
-}
-
-fn records_in_index(test: &CliTest) -> u64 {
-    let output = test
-        .medlit()
-        .args(["stats", "--json", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "{}", stderr(&output));
-    let stats: StatsJson = parse_json(&output);
-    stats.records
-}
-
 /// The ids of every record in the index, through `medlit export`.
 fn ids_in_index(test: &CliTest) -> Vec<String> {
     let output = test
@@ -144,7 +127,7 @@ fn kill_after(commits: usize) {
     let seen = reported.last().copied().unwrap_or(0);
 
     if test.index_dir().join("meta.json").exists() {
-        let kept = records_in_index(&test);
+        let kept = test.stats().records;
         assert!(
             kept.is_multiple_of(COMMIT_EVERY),
             "after a kill ({status}) the index holds exactly the records of a commit, not {kept}"
@@ -230,7 +213,7 @@ fn searching_during_an_ingest_sees_the_committed_records() {
     // Drain stderr so the writer never blocks on a full pipe, then let it finish.
     wait_for_commits(&mut child, usize::MAX);
     assert!(child.wait().expect("reaped").success());
-    assert_eq!(records_in_index(&test), RECORDS);
+    assert_eq!(test.stats().records, RECORDS);
 }
 
 #[test]

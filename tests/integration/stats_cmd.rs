@@ -1,19 +1,12 @@
 //! `medlit stats`.
 
-use crate::util::{fixture, parse_json, stdout, CliTest, StatsJson};
+use crate::util::{fixture, stdout, CliTest};
 
 #[test]
 fn stats_report_records_segments_facets_and_version() {
     let test = CliTest::new();
     test.index(&[&fixture("corpus")]);
-    let output = test
-        .medlit()
-        .args(["stats", "--json", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
-    assert!(output.status.success());
-    let stats: StatsJson = parse_json(&output);
+    let stats = test.stats();
     assert_eq!(stats.records, 6);
     assert_eq!(stats.deleted, 0);
     assert!(stats.segments >= 1);

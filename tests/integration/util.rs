@@ -64,6 +64,18 @@ impl CliTest {
         (parse_json(&output), stderr(&output))
     }
 
+    /// `medlit stats --json --index <index_dir>`, asserting success.
+    pub fn stats(&self) -> StatsJson {
+        let output = self
+            .medlit()
+            .args(["stats", "--json", "--index"])
+            .arg(self.index_dir())
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "stats failed: {}", stderr(&output));
+        parse_json(&output)
+    }
+
     /// `medlit search ARGS --index <index_dir> --json` and its exit code.
     pub fn search(&self, args: &[&str]) -> (SearchJson, i32) {
         let output = self.search_output(args, true);

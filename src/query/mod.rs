@@ -855,15 +855,20 @@ pub fn closest<'c>(
     n: usize,
 ) -> Vec<String> {
     let target = target.to_lowercase();
-    let max_distance = (target.chars().count() / 3).max(2);
+    let target_chars = target.chars().count();
+    let max_distance = (target_chars / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates
         .filter_map(|candidate| {
             let lower = candidate.to_lowercase();
-            let distance = if lower.contains(&target) || target.contains(&lower) {
-                0
-            } else {
-                levenshtein(&target, &lower)
-            };
+            if lower.contains(&target) || target.contains(&lower) {
+                return Some((0, candidate));
+            }
+            // The edit distance is at least the difference in length: most of the 30,000
+            // MeSH names are ruled out without computing it.
+            if lower.chars().count().abs_diff(target_chars) > max_distance {
+                return None;
+            }
+            let distance = levenshtein(&target, &lower);
             (distance <= max_distance).then_some((distance, candidate))
         })
         .collect();

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -103,8 +104,28 @@ pub fn index_paths(
     settings: IndexSettings,
 ) -> anyhow::Result<IngestSummary> {
     let index = MedlitIndex::open_or_create_with(index_dir, settings)?;
-    let files = ingest::collect_inputs(paths, observer);
-    Ok(ingest::ingest(&index, &files, options, observer)?)
+    let walking = CountingObserver {
+        inner: observer,
+        skipped: AtomicU64::new(0),
+    };
+    let files = ingest::collect_inputs(paths, &walking);
+    let mut summary = ingest::ingest(&index, &files, options, observer)?;
+    // Paths that do not exist or cannot be walked count as skipped too.
+    summary.skipped += walking.skipped.into_inner();
+    Ok(summary)
+}
+
+/// Passes everything on to `inner` and counts the skipped inputs.
+struct CountingObserver<'a> {
+    inner: &'a dyn IngestObserver,
+    skipped: AtomicU64,
+}
+
+impl IngestObserver for CountingObserver<'_> {
+    fn skipped(&self, skipped: &Skipped) {
+        self.skipped.fetch_add(1, Ordering::Relaxed);
+        self.inner.skipped(skipped);
+    }
 }
 
 /// The lexicon named by `--therapies`, or the built-in one.

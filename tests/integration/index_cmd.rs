@@ -80,8 +80,9 @@ fn a_file_that_is_not_a_record_is_skipped_even_when_named() {
 #[test]
 fn missing_paths_are_reported() {
     let test = CliTest::new();
-    let (summary, messages) = test.index(&[&test.path().join("nope")]);
-    assert_eq!(summary.indexed, 0);
+    let (summary, messages) = test.index(&[&test.path().join("nope"), &fixture("corpus")]);
+    assert_eq!(summary.indexed, 6);
+    assert_eq!(summary.skipped, 1, "the missing path counts as skipped");
     assert!(
         messages.contains("nope: no such file or directory"),
         "{messages}"
@@ -241,5 +242,25 @@ fn a_second_writer_is_refused_while_searching_still_works() {
         after.total,
         during.total + 2,
         "the first writer committed its two records"
+    );
+}
+
+#[test]
+fn an_error_says_its_cause_once() {
+    let test = CliTest::new();
+    test.index(&[&fixture("corpus")]);
+    let output = test
+        .medlit()
+        .args(["bench", "query", "--queries", "nope.txt", "--index"])
+        .arg(test.index_dir())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("nope.txt: No such file"), "{message}");
+    assert_eq!(
+        message.matches("No such file or directory").count(),
+        1,
+        "{message}"
     );
 }

@@ -78,6 +78,18 @@ impl FacetTally {
         self.top(kind, usize::MAX).values
     }
 
+    /// The per-segment tallies added up.
+    fn merged(tallies: Vec<FacetTally>) -> FacetTally {
+        let mut tallies = tallies.into_iter();
+        let mut merged = tallies.next().unwrap_or_default();
+        for tally in tallies {
+            for (value, count) in tally.0 {
+                *merged.0.entry(value).or_insert(0) += count;
+            }
+        }
+        merged
+    }
+
     /// Number of distinct values counted.
     pub fn distinct(&self) -> usize {
         self.0.len()
@@ -118,14 +130,7 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        let mut fruits = fruits.into_iter();
-        let mut merged = fruits.next().unwrap_or_default();
-        for fruit in fruits {
-            for (value, count) in fruit.0 {
-                *merged.0.entry(value).or_insert(0) += count;
-            }
-        }
-        Ok(merged)
+        Ok(FacetTally::merged(fruits))
     }
 }
 
@@ -269,10 +274,7 @@ impl Collector for TreeRootCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        FacetCounter {
-            field_name: self.field_name.clone(),
-        }
-        .merge_fruits(fruits)
+        Ok(FacetTally::merged(fruits))
     }
 }
 
@@ -435,10 +437,7 @@ impl Collector for TreeFacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        FacetCounter {
-            field_name: self.field_name.clone(),
-        }
-        .merge_fruits(fruits)
+        Ok(FacetTally::merged(fruits))
     }
 }
 

@@ -441,13 +441,18 @@ impl<'a> Search<'a> {
         let facet_handles: Vec<_> = facet_plans
             .iter()
             .map(|plan| match &plan.tree {
-                Some((field, parent)) if parent.is_empty() => {
-                    let roots = crate::schema::tree_names::roots_of(field).unwrap_or(field);
-                    FacetHandle::Tree(collectors.add_collector(TreeRootCounter::new(roots)))
+                Some((field, parent)) => {
+                    // The top level has a bit-set field of its own: one value per record.
+                    let roots = tree_names::roots_of(field).filter(|_| parent.is_empty());
+                    FacetHandle::Tree(match roots {
+                        Some(roots) => collectors.add_collector(TreeRootCounter::new(roots)),
+                        None => collectors.add_collector(TreeFacetCounter::new(
+                            field,
+                            parent,
+                            Arc::clone(&self.tree_children),
+                        )),
+                    })
                 }
-                Some((field, parent)) => FacetHandle::Tree(collectors.add_collector(
-                    TreeFacetCounter::new(field, parent, Arc::clone(&self.tree_children)),
-                )),
                 None => {
                     FacetHandle::Flat(collectors.add_collector(FacetCounter::new(plan.spec.kind)))
                 }

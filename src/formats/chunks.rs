@@ -8,8 +8,13 @@
 //! up. Its first part ends the chunk, where the parser reports it (too long); the rest of it
 //! is then read and dropped up to the next record start ([`RecordEnd::next_start`]), so that
 //! the record is reported once and the following chunk starts on a whole record (issue #6).
+//!
+//! Chunk buffers are recycled: a parsed chunk's buffer goes back to its reader when the chunk
+//! is dropped, so a long ingest reads into the same few buffers instead of asking the
+//! allocator (and the kernel, which zeroes every fresh page) for 4 MiB per chunk.
 
 use std::io::{BufRead, Read};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Target size of a chunk.
 pub const CHUNK_BYTES: usize = 4 << 20;
@@ -21,6 +26,10 @@ const RESYNC_BLOCK: u64 = 1 << 20;
 /// Bytes kept between two blocks of that search, so that a record start split between them
 /// is still seen.
 const RESYNC_OVERLAP: usize = 16;
+/// Spare room in a fresh chunk buffer for the preamble and the record that ends the chunk.
+const CHUNK_SLACK: usize = 256 << 10;
+/// Buffers kept for reuse; more are dropped (one per parsing thread is the steady state).
+const POOLED_BUFFERS: usize = 16;
 
 /// A position found in a buffer, if there is one.
 pub type Finder = fn(&[u8]) -> Option<usize>;
@@ -51,6 +60,27 @@ pub fn next_line_start(buf: &[u8]) -> Option<usize> {
     memchr::memchr(b'\n', buf).map(|i| i + 1)
 }
 
+/// Emptied chunk buffers waiting to be read into again.
+#[derive(Debug, Clone, Default)]
+struct BufferPool(Arc<Mutex<Vec<Vec<u8>>>>);
+
+impl BufferPool {
+    /// A buffer with room for a chunk: a returned one if there is one.
+    fn take(&self) -> Vec<u8> {
+        let spare = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        spare.unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES + CHUNK_SLACK))
+    }
+
+    /// Keeps `buffer` for a later chunk, unless enough are kept already.
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        let mut spare = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if spare.len() < POOLED_BUFFERS && buffer.capacity() <= CHUNK_BYTES + CHUNK_SLACK {
+            buffer.clear();
+            spare.push(buffer);
+        }
+    }
+}
+
 /// A piece of the input holding whole records.
 #[derive(Debug)]
 pub struct Chunk {
@@ -62,6 +92,16 @@ pub struct Chunk {
     pub lines_before: u64,
     /// This chunk is the whole input (record ordinals are then file-wide).
     pub whole_input: bool,
+    /// Where `data` goes when the chunk is dropped.
+    pool: Option<BufferPool>,
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            pool.give_back(std::mem::take(&mut self.data));
+        }
+    }
 }
 
 impl Chunk {
@@ -72,6 +112,7 @@ impl Chunk {
             offset: 0,
             lines_before: 0,
             whole_input: true,
+            pool: None,
         }
     }
 }
@@ -90,6 +131,8 @@ pub struct ChunkReader<R> {
     preamble: Vec<u8>,
     /// The last chunk was cut inside a record: drop the rest of it before the next chunk.
     inside_record: bool,
+    /// Buffers of dropped chunks.
+    pool: BufferPool,
 }
 
 impl<R: BufRead> ChunkReader<R> {
@@ -105,6 +148,7 @@ impl<R: BufRead> ChunkReader<R> {
             done: false,
             preamble: Vec::new(),
             inside_record: false,
+            pool: BufferPool::default(),
         }
     }
 
@@ -123,11 +167,20 @@ impl<R: BufRead> ChunkReader<R> {
                 self.skip_to_record_start(next_start)?;
             }
         }
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = self.pool.take();
+        let preamble = if self.first {
+            &[][..]
+        } else {
+            &self.preamble[..]
+        };
+        data.extend_from_slice(preamble);
+        let start = data.len();
+        data.append(&mut self.carry);
         let mut target = CHUNK_BYTES;
         let cut = loop {
-            if data.len() < target {
-                let want = (target - data.len()) as u64;
+            let body = data.len() - start;
+            if body < target {
+                let want = (target - body) as u64;
                 let read = (&mut self.reader).take(want).read_to_end(&mut data)?;
                 if read == 0 {
                     self.done = true;
@@ -135,8 +188,8 @@ impl<R: BufRead> ChunkReader<R> {
                 }
                 continue;
             }
-            match (self.last_record_end.last)(&data) {
-                Some(end) if end > 0 => break end,
+            match (self.last_record_end.last)(&data[start..]) {
+                Some(end) if end > 0 => break start + end,
                 _ if target >= MAX_CHUNK_BYTES => {
                     self.inside_record = true;
                     break data.len();
@@ -144,30 +197,24 @@ impl<R: BufRead> ChunkReader<R> {
                 _ => target = (target * 2).min(MAX_CHUNK_BYTES),
             }
         };
-        if data.is_empty() {
+        if data.len() == start {
+            self.pool.give_back(data);
             return Ok(None);
         }
-        self.carry = data.split_off(cut);
+        self.carry.extend_from_slice(&data[cut..]);
+        data.truncate(cut);
         let whole_input = self.first && self.done && self.carry.is_empty();
-        let length = data.len() as u64;
-        let newlines = memchr::memchr_iter(b'\n', &data).count() as u64;
-        let (data, offset) = if self.first || self.preamble.is_empty() {
-            (data, self.offset)
-        } else {
-            let mut with_preamble = Vec::with_capacity(self.preamble.len() + data.len());
-            with_preamble.extend_from_slice(&self.preamble);
-            with_preamble.extend_from_slice(&data);
-            (
-                with_preamble,
-                self.offset.saturating_sub(self.preamble.len() as u64),
-            )
-        };
+        let body = &data[start..];
+        let length = body.len() as u64;
+        let newlines = memchr::memchr_iter(b'\n', body).count() as u64;
+        let offset = self.offset.saturating_sub(start as u64);
         self.first = false;
         let chunk = Chunk {
             offset,
             lines_before: self.lines,
             whole_input,
             data,
+            pool: Some(self.pool.clone()),
         };
         self.offset += length;
         self.lines += newlines;

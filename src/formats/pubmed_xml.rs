@@ -414,7 +414,7 @@ fn is_inline(name: &[u8]) -> bool {
 struct RecordParser {
     record: Record,
     /// Element names from the record root down to the current element.
-    path: Vec<Vec<u8>>,
+    path: ElementPath,
     target: Option<Target>,
     /// Depth of the element that opened `target`.
     target_depth: usize,
@@ -438,6 +438,41 @@ struct RecordParser {
     article_affiliation: Option<String>,
     /// `<sup>` depth, for `10^9`.
     in_sup: bool,
+}
+
+/// Element names from a record's root down to the current element, kept in one buffer so
+/// that entering an element allocates nothing.
+#[derive(Default)]
+struct ElementPath {
+    names: Vec<u8>,
+    /// End of each name in `names`.
+    ends: Vec<usize>,
+}
+
+impl ElementPath {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, name: &[u8]) {
+        self.names.extend_from_slice(name);
+        self.ends.push(self.names.len());
+    }
+
+    fn pop(&mut self) {
+        self.ends.pop();
+        self.names.truncate(self.ends.last().copied().unwrap_or(0));
+    }
+
+    /// The name `levels` above the current element (0: the current element itself); empty
+    /// above the root.
+    fn up(&self, levels: usize) -> &[u8] {
+        let Some(i) = self.ends.len().checked_sub(levels + 1) else {
+            return b"";
+        };
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        &self.names[start..self.ends[i]]
+    }
 }
 
 #[derive(Default)]
@@ -512,10 +547,10 @@ impl RecordParser {
             if name == b"sup" {
                 self.in_sup = true;
             }
-            self.path.push(name.to_vec());
+            self.path.push(name);
             return Ok(());
         }
-        let parent = self.path.last().map(Vec::as_slice).unwrap_or(b"");
+        let parent = self.path.up(0);
         let target = match (parent, name) {
             (b"", b"DeleteCitation") => {
                 self.is_delete = true;
@@ -575,7 +610,7 @@ impl RecordParser {
             (b"Chemical", b"NameOfSubstance") => Some(Target::Substance),
             _ => None,
         };
-        self.path.push(name.to_vec());
+        self.path.push(name);
         if let Some(target) = target {
             self.target = Some(target);
             self.target_depth = self.path.len();
@@ -586,8 +621,7 @@ impl RecordParser {
 
     /// `PubmedData/ArticleIdList`, not the id lists of cited references.
     fn in_pubmed_data_ids(&self) -> bool {
-        let n = self.path.len();
-        n >= 2 && self.path[n - 2] == b"PubmedData"
+        self.path.up(1) == b"PubmedData"
     }
 
     fn text(&mut self, text: &BytesText) {
@@ -598,7 +632,6 @@ impl RecordParser {
             Ok(text) => text,
             Err(_) => Cow::Owned(String::from_utf8_lossy(text.as_ref()).into_owned()),
         };
-        let decoded = decoded.into_owned();
         self.push_text(&decoded);
     }
 
@@ -623,14 +656,12 @@ impl RecordParser {
         let depth = self.path.len();
         if self.target.is_some() && depth == self.target_depth {
             if let Some(target) = self.target.take() {
-                let text = clean_text(&std::mem::take(&mut self.text));
+                let text = clean_text(std::mem::take(&mut self.text));
                 self.store(target, text);
             }
         }
         match name {
-            b"Author" if depth >= 2 && self.path[depth - 2] == b"AuthorList" => {
-                self.finish_author()
-            }
+            b"Author" if self.path.up(1) == b"AuthorList" => self.finish_author(),
             b"MeshHeading" => {
                 if let Some(heading) = self.heading.take() {
                     self.record.mesh.push(heading);
@@ -799,7 +830,10 @@ fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
 }
 
 /// Collapses runs of whitespace (XML line breaks inside text) into single spaces.
-fn clean_text(text: &str) -> String {
+fn clean_text(text: String) -> String {
+    if is_clean(&text) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
@@ -808,6 +842,24 @@ fn clean_text(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// Whether `text` has no white space but single spaces between words, so that
+/// [`clean_text`] would return it unchanged (most element texts are clean).
+fn is_clean(text: &str) -> bool {
+    let mut after_space = true;
+    for (i, &byte) in text.as_bytes().iter().enumerate() {
+        match byte {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'\t'..=b'\r' => return false,
+            // Lead bytes of the other Unicode spaces (U+0085, U+00A0, U+1680, U+2000-U+205F,
+            // U+3000); `i` is a character boundary there.
+            0xC2 | 0xE1..=0xE3 if text[i..].starts_with(char::is_whitespace) => return false,
+            _ => after_space = false,
+        }
+    }
+    !after_space || text.is_empty()
 }
 
 fn set_once(slot: &mut Option<String>, text: String) {
@@ -1154,5 +1206,24 @@ mod tests {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE x>\n<PubmedArticleSet>"
         ));
         assert!(!looks_like("PMID- 1\n"));
+    }
+
+    #[test]
+    fn clean_text_keeps_clean_text_and_collapses_any_white_space() {
+        let pieces = [
+            " ", "a", "\t", "\n", "\u{a0}", "–", "\u{2009}", "é", "\u{3000}", "\u{85}", "\u{1680}",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in texts {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(clean_text(text.clone()), expected, "{text:?}");
+        }
     }
 }

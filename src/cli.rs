@@ -37,6 +37,9 @@ pub enum Command {
     Similar(commands::similar::Args),
     /// Show what an index holds: records, size, segments, facets, schema version.
     Stats(commands::stats::Args),
+    /// Merge an index's segments into one, for the fastest searches after a large load
+    /// (ingest merges only small segments, to keep its memory bounded).
+    Merge(commands::merge::Args),
     /// Measure medlit: ingest throughput against raw tantivy, phases, memory, index size;
     /// search latency per query class and of a cold `medlit search` process.
     Bench(commands::bench::Args),

@@ -222,10 +222,11 @@ impl MedlitIndex {
     }
 
     /// Takes the writer lock and creates a writer with `threads` indexing threads sharing
-    /// `memory_budget` bytes.
+    /// `memory_budget` bytes, merging as [`crate::merge`] describes.
     pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
         self.check_writable()?;
-        self.index
+        let writer = self
+            .index
             .writer_with_num_threads::<TantivyDocument>(threads, memory_budget)
             .map_err(|err| match err {
                 TantivyError::LockFailure(LockError::LockBusy, _) => {
@@ -236,7 +237,9 @@ impl MedlitIndex {
                     reason: io.to_string(),
                 },
                 other => Error::Tantivy(other),
-            })
+            })?;
+        crate::merge::configure(&writer);
+        Ok(writer)
     }
 
     /// Fails with [`Error::ReadOnly`] when no file can be created in the index directory,

@@ -28,6 +28,7 @@ pub mod formats;
 pub mod gen;
 pub mod index;
 pub mod ingest;
+pub mod merge;
 pub mod mesh;
 pub mod query;
 pub mod record;

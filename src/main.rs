@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args),
         Command::Similar(args) => commands::similar::run(args),
         Command::Stats(args) => commands::stats::run(args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Demo(args) => commands::demo::run(args),
     };

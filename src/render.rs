@@ -282,7 +282,10 @@ pub fn ingest_summary(out: &mut dyn Write, summary: &IngestSummary) -> io::Resul
 pub fn index_stats(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
     writeln!(out, "index         {}", stats.path)?;
     writeln!(out, "records       {}", stats.records)?;
-    writeln!(out, "deleted       {} (awaiting merge)", stats.deleted)?;
+    match stats.deleted {
+        0 => writeln!(out, "deleted       0")?,
+        n => writeln!(out, "deleted       {n} (space freed by `medlit merge`)")?,
+    }
     writeln!(
         out,
         "size on disk  {} ({} bytes)",

@@ -364,6 +364,7 @@ fn baseline(
     let pool = pool(threads)?;
     let started = Instant::now();
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
+    crate::merge::configure(&writer);
     pool.install(|| {
         documents
             .into_par_iter()

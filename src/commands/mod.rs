@@ -6,6 +6,7 @@ pub mod eval;
 pub mod export;
 pub mod gen;
 pub mod index;
+pub mod merge;
 pub mod mesh;
 pub mod search;
 pub mod show;

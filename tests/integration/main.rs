@@ -8,6 +8,7 @@ mod formats;
 #[cfg(target_os = "linux")]
 mod hostile;
 mod index_cmd;
+mod merge_cmd;
 mod mesh_cmd;
 mod query_limits;
 mod records_cmd;

@@ -9,7 +9,9 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 use crate::mesh::MeshVocabulary;
 use crate::record::Record;
@@ -84,6 +86,9 @@ pub enum LexiconError {
     /// The automaton could not be built.
     #[error("cannot build the matcher: {0}")]
     Build(#[from] aho_corasick::BuildError),
+    /// The anchored automaton has no anchored start state.
+    #[error("cannot start the matcher: {0}")]
+    Start(#[from] aho_corasick::MatchError),
 }
 
 /// A compiled therapy lexicon.
@@ -93,6 +98,10 @@ pub struct Lexicon {
     /// For each pattern of the automaton, the index of its therapy.
     pattern_therapy: Vec<u32>,
     matcher: AhoCorasick,
+    /// The same patterns, for the longest name at one position (see [`Lexicon::scan`]).
+    anchored: DFA,
+    /// The anchored start state of `anchored`.
+    anchored_start: StateID,
 }
 
 impl Lexicon {
@@ -160,10 +169,18 @@ impl Lexicon {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&patterns)?;
+        let anchored = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&patterns)?;
+        let anchored_start = anchored.start_state(Anchored::Yes)?;
         Ok(Lexicon {
             therapies,
             pattern_therapy,
             matcher,
+            anchored,
+            anchored_start,
         })
     }
 
@@ -181,12 +198,64 @@ impl Lexicon {
 
     /// Indexes (into [`Lexicon::therapies`]) of the therapies named in `text`, appended to
     /// `found` (unsorted, possibly repeated).
+    ///
+    /// The leftmost-longest match is not always a name: it may run on into a word
+    /// (`cyclosporine A` in `cyclosporine assimilation`) or start inside one (`CHOP
+    /// chemotherapy` in `RCHOP chemotherapy`). Then the longest name that starts there and
+    /// ends a word is taken instead, if there is one, else the search starts again one
+    /// character further, so that a false match never hides a name it overlaps.
     fn scan(&self, text: &str, found: &mut Vec<u32>) {
-        for m in self.matcher.find_iter(text) {
-            if is_word_boundary(text, m.start(), m.end()) {
-                found.push(self.pattern_therapy[m.pattern().as_usize()]);
+        let mut input = Input::new(text);
+        while let Some(m) = self.matcher.find(input.clone()) {
+            let name = if is_word_boundary(text, m.start(), m.end()) {
+                Some((m.end(), self.pattern_therapy[m.pattern().as_usize()]))
+            } else if starts_word(text, m.start()) {
+                self.longest_name_at(text, m.start())
+            } else {
+                None
+            };
+            match name {
+                Some((end, therapy)) => {
+                    found.push(therapy);
+                    input.set_start(end);
+                }
+                None => {
+                    let first = text[m.start()..].chars().next().map_or(1, char::len_utf8);
+                    input.set_start(m.start() + first);
+                }
             }
         }
+    }
+
+    /// The end and therapy of the longest name that starts at `start` and ends a word.
+    fn longest_name_at(&self, text: &str, start: usize) -> Option<(usize, u32)> {
+        let mut state = self.anchored_start;
+        let mut longest = None;
+        for (end, &byte) in (start + 1..).zip(&text.as_bytes()[start..]) {
+            state = self.anchored.next_state(Anchored::Yes, state, byte);
+            if !self.anchored.is_special(state) {
+                continue;
+            }
+            if self.anchored.is_dead(state) {
+                break;
+            }
+            if self.anchored.is_match(state) && ends_word(text, end) {
+                if let Some(therapy) = self.name_of_length(state, end - start) {
+                    longest = Some((end, therapy));
+                }
+            }
+        }
+        longest
+    }
+
+    /// The therapy of the pattern `length` bytes long among those the match state `state`
+    /// reports. A state also reports the patterns that end its path without starting where
+    /// it starts (`ECT` at the end of `direct`), which an anchored walk must pass over.
+    fn name_of_length(&self, state: StateID, length: usize) -> Option<u32> {
+        (0..self.anchored.match_len(state))
+            .map(|index| self.anchored.match_pattern(state, index))
+            .find(|&pattern| self.anchored.pattern_len(pattern) == length)
+            .map(|pattern| self.pattern_therapy[pattern.as_usize()])
     }
 
     /// Canonical names of the therapies named in the given texts, sorted and unique.
@@ -280,9 +349,21 @@ pub fn mesh_therapies(record: &Record, vocabulary: &MeshVocabulary) -> Vec<Strin
 
 /// True when the characters around `text[start..end]` are not letters or digits.
 fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].chars().next_back();
-    let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    starts_word(text, start) && ends_word(text, end)
+}
+
+/// True when no letter or digit comes before byte `start` of `text`.
+fn starts_word(text: &str, start: usize) -> bool {
+    !text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// True when `end` is a character boundary of `text` and no letter or digit follows it.
+fn ends_word(text: &str, end: usize) -> bool {
+    text.get(end..)
+        .is_some_and(|rest| !rest.chars().next().is_some_and(char::is_alphanumeric))
 }
 
 #[cfg(test)]
@@ -341,6 +422,33 @@ mod tests {
         assert_eq!(lexicon.find(["RTX and Rituximab."]), ["rituximab"]);
         assert!(lexicon.find(["RTXs rituximabs xrituximab"]).is_empty());
         assert_eq!(lexicon.find(["(anti-CD20)"]), ["rituximab"]);
+    }
+
+    #[test]
+    fn a_name_inside_a_word_neither_matches_nor_hides_the_next_one() {
+        let lexicon = Lexicon::parse(
+            "CHOP\tdrug\tCHOP chemotherapy\nchemotherapy\tdrug\t\nelectroconvulsive therapy\tprocedure\tECT\n",
+        )
+        .expect("parses");
+        assert_eq!(lexicon.find(["RCHOP chemotherapy"]), ["chemotherapy"]);
+        assert_eq!(lexicon.find(["CHOP chemotherapy"]), ["CHOP"]);
+        assert!(lexicon.find(["direct effects", "sections"]).is_empty());
+        assert_eq!(
+            lexicon.find(["after ECT, chemotherapy", "äCHOP chemotherapy"]),
+            ["chemotherapy", "electroconvulsive therapy"]
+        );
+    }
+
+    #[test]
+    fn the_longest_name_that_ends_a_word_wins() {
+        let lexicon =
+            Lexicon::parse("cyclosporine\tdrug\tcyclosporine A\nA\tdrug\t\n").expect("parses");
+        assert_eq!(
+            lexicon.find(["cyclosporine assimilation"]),
+            ["cyclosporine"]
+        );
+        assert_eq!(lexicon.find(["cyclosporine A."]), ["cyclosporine"]);
+        assert_eq!(lexicon.find(["cyclosporinea A"]), ["A"]);
     }
 
     #[test]

@@ -97,12 +97,7 @@ fn wait_for_commits(child: &mut Child, commits: usize) -> Vec<u64> {
 
 /// The ids of every record in the index, through `medlit export`.
 fn ids_in_index(test: &CliTest) -> Vec<String> {
-    let output = test
-        .medlit()
-        .args(["export", "--format", "jsonl", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let output = test.on_index(&["export", "--format", "jsonl"]);
     assert!(output.status.success(), "{}", stderr(&output));
     output
         .stdout

@@ -52,12 +52,7 @@ fn a_bad_xml_record_is_reported_with_its_line_and_the_rest_kept() {
 fn jsonl_export_then_index_is_a_round_trip() {
     let test = CliTest::new();
     test.index(&[&fixture("corpus"), &fixture("pubmed_xml/set.xml")]);
-    let export = test
-        .medlit()
-        .args(["export", "--format", "jsonl", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let export = test.on_index(&["export", "--format", "jsonl"]);
     assert!(export.status.success(), "{}", stderr(&export));
     let first = stdout(&export);
     assert_eq!(first.lines().count(), 9);
@@ -66,12 +61,7 @@ fn jsonl_export_then_index_is_a_round_trip() {
     let copy = CliTest::new();
     let (summary, messages) = copy.index(&[&dump]);
     assert_eq!((summary.indexed, summary.skipped), (9, 0), "{messages}");
-    let again = copy
-        .medlit()
-        .args(["export", "--format", "jsonl", "--index"])
-        .arg(copy.index_dir())
-        .output()
-        .expect("runs");
+    let again = copy.on_index(&["export", "--format", "jsonl"]);
     let mut before: Vec<&str> = first.lines().collect();
     let second = stdout(&again);
     let mut after: Vec<&str> = second.lines().collect();
@@ -112,12 +102,7 @@ fn export_of_a_query_follows_the_ranking_and_filters() {
         "{ris}"
     );
 
-    let csv = test
-        .medlit()
-        .args(["export", "--format", "csv", "--year", "2020..", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let csv = test.on_index(&["export", "--format", "csv", "--year", "2020.."]);
     let text = stdout(&csv);
     assert!(text.starts_with("id,pmid,doi,title,"), "{text}");
     assert_eq!(
@@ -126,12 +111,7 @@ fn export_of_a_query_follows_the_ranking_and_filters() {
         "header and the records of 2020 to 2022"
     );
 
-    let none = test
-        .medlit()
-        .args(["export", "--query", "appendicitis", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let none = test.on_index(&["export", "--query", "appendicitis"]);
     assert_eq!(none.status.code(), Some(1));
     assert!(none.stdout.is_empty());
 }

@@ -249,12 +249,7 @@ fn a_second_writer_is_refused_while_searching_still_works() {
 fn an_error_says_its_cause_once() {
     let test = CliTest::new();
     test.index(&[&fixture("corpus")]);
-    let output = test
-        .medlit()
-        .args(["bench", "query", "--queries", "nope.txt", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let output = test.on_index(&["bench", "query", "--queries", "nope.txt"]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(message.contains("nope.txt: No such file"), "{message}");

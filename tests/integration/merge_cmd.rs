@@ -1,6 +1,6 @@
 //! Merging: small segments are merged during ingest, `medlit merge` merges everything.
 
-use crate::util::{fixture, parse_json, stderr, CliTest};
+use crate::util::{fixture, stderr, CliTest};
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,26 +12,13 @@ struct MergeJson {
 }
 
 fn merge(test: &CliTest) -> MergeJson {
-    let output = test
-        .medlit()
-        .args(["merge", "--json", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
-    assert!(output.status.success(), "merge failed: {}", stderr(&output));
-    parse_json(&output)
+    test.json_on_index(&["merge", "--json"])
 }
 
 /// `medlit index PATH` on one indexing thread, so that a run writes one segment.
 fn index_one_thread(test: &CliTest, path: &std::path::Path) {
-    let output = test
-        .medlit()
-        .arg("index")
-        .arg(path)
-        .args(["--threads", "1", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let path = path.to_str().expect("a UTF-8 path");
+    let output = test.on_index(&["index", path, "--threads", "1"]);
     assert!(output.status.success(), "index failed: {}", stderr(&output));
 }
 
@@ -80,12 +67,7 @@ fn merge_makes_one_segment_and_drops_replaced_records() {
 #[test]
 fn merge_without_an_index_fails_with_exit_2() {
     let test = CliTest::new();
-    let output = test
-        .medlit()
-        .args(["merge", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let output = test.on_index(&["merge"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("index"), "{}", stderr(&output));
 }

@@ -161,12 +161,7 @@ fn a_bad_vocabulary_file_keeps_the_existing_vocabulary() {
         "{}",
         stderr(&output)
     );
-    let lookup = test
-        .medlit()
-        .args(["mesh", "lookup", "ITP", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let lookup = test.on_index(&["mesh", "lookup", "ITP"]);
     assert!(lookup.status.success());
     let text = stdout(&lookup);
     assert!(

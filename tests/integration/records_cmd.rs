@@ -42,12 +42,7 @@ fn show_prints_a_whole_record_by_id_pmid_or_doi() {
 fn similar_finds_the_record_on_the_same_topic() {
     let test = CliTest::new();
     test.index(&[&fixture("corpus")]);
-    let output = test
-        .medlit()
-        .args(["similar", "10.5555/fx.1", "--json", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let output = test.on_index(&["similar", "10.5555/fx.1", "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let results: SearchJson = parse_json(&output);
     assert_eq!(
@@ -58,11 +53,6 @@ fn similar_finds_the_record_on_the_same_topic() {
         !results.ids().contains(&"10.5555/fx.1"),
         "the record itself is left out"
     );
-    let unknown = test
-        .medlit()
-        .args(["similar", "nope", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let unknown = test.on_index(&["similar", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
 }

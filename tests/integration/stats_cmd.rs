@@ -26,12 +26,7 @@ fn stats_report_records_segments_facets_and_version() {
     assert_eq!(stats.facets["language"], 2);
     assert!(stats.path.ends_with("index"));
 
-    let text = test
-        .medlit()
-        .args(["stats", "--index"])
-        .arg(test.index_dir())
-        .output()
-        .expect("runs");
+    let text = test.on_index(&["stats"]);
     let text = stdout(&text);
     assert!(text.contains("records       6"), "{text}");
     let version = format!("schema        version {}", medlit::schema::SCHEMA_VERSION);

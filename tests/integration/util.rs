@@ -64,16 +64,31 @@ impl CliTest {
         (parse_json(&output), stderr(&output))
     }
 
-    /// `medlit stats --json --index <index_dir>`, asserting success.
-    pub fn stats(&self) -> StatsJson {
-        let output = self
-            .medlit()
-            .args(["stats", "--json", "--index"])
+    /// `medlit ARGS --index <index_dir>`, raw.
+    pub fn on_index(&self, args: &[&str]) -> Output {
+        self.medlit()
+            .args(args)
+            .arg("--index")
             .arg(self.index_dir())
             .output()
-            .expect("runs");
-        assert!(output.status.success(), "stats failed: {}", stderr(&output));
+            .expect("runs")
+    }
+
+    /// `medlit ARGS --index <index_dir>` (ARGS asking for `--json`), asserting success; its
+    /// output parsed.
+    pub fn json_on_index<T: for<'de> Deserialize<'de>>(&self, args: &[&str]) -> T {
+        let output = self.on_index(args);
+        assert!(
+            output.status.success(),
+            "medlit {args:?} failed: {}",
+            stderr(&output)
+        );
         parse_json(&output)
+    }
+
+    /// `medlit stats --json --index <index_dir>`, asserting success.
+    pub fn stats(&self) -> StatsJson {
+        self.json_on_index(&["stats", "--json"])
     }
 
     /// `medlit search ARGS --index <index_dir> --json` and its exit code.

@@ -7,8 +7,10 @@
 //! and streams the whole dictionary to build a mapping on every query; with 3,000 MeSH
 //! descriptors that cost 85 ms on 1,700 records. Here each segment counts into a dense
 //! array by term ordinal, and only the ordinals that were counted are turned into terms,
-//! in one sorted sequential pass over the dictionary.
+//! in one sorted sequential pass over the dictionary, or, for the queries of one
+//! [`crate::query::Search`], from a [`FacetNamesCache`] of each segment's values.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -97,9 +99,10 @@ impl FacetTally {
 }
 
 /// Collector counting the values of one flat facet.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FacetCounter {
     field_name: String,
+    names: Option<Arc<FacetNamesCache>>,
 }
 
 impl FacetCounter {
@@ -107,7 +110,14 @@ impl FacetCounter {
     pub fn new(kind: FacetKind) -> FacetCounter {
         FacetCounter {
             field_name: facet_field_name(kind),
+            names: None,
         }
+    }
+
+    /// The same counter, taking the values of term ordinals from `names`.
+    pub fn with_names(mut self, names: Arc<FacetNamesCache>) -> FacetCounter {
+        self.names = Some(names);
+        self
     }
 }
 
@@ -118,11 +128,18 @@ impl Collector for FacetCounter {
     fn for_segment(
         &self,
         _segment: SegmentOrdinal,
-        reader: &SegmentReader,
+        segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let reader = reader.facet_reader(&self.field_name)?;
+        let reader = segment.facet_reader(&self.field_name)?;
         let counts = vec![0u32; reader.num_facets()];
-        Ok(SegmentFacetCounter { reader, counts })
+        let names = self.names.as_ref().and_then(|cache| {
+            cache.names((segment.segment_id(), self.field_name.clone()), &reader)
+        });
+        Ok(SegmentFacetCounter {
+            reader,
+            counts,
+            names,
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -138,6 +155,8 @@ impl Collector for FacetCounter {
 pub struct SegmentFacetCounter {
     reader: FacetReader,
     counts: Vec<u32>,
+    /// The segment's facet values by ordinal, when the cache holds them.
+    names: Option<Arc<Vec<String>>>,
 }
 
 impl SegmentCollector for SegmentFacetCounter {
@@ -152,6 +171,11 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> FacetTally {
+        if let Some(names) = &self.names {
+            let counted = names.iter().zip(&self.counts).filter(|(_, &n)| n > 0);
+            let tally = counted.map(|(name, &n)| (name.clone(), u64::from(n)));
+            return FacetTally(tally.collect());
+        }
         let ords: Vec<u64> = (0u64..)
             .zip(&self.counts)
             .filter(|(_, &count)| count > 0)
@@ -305,6 +329,74 @@ impl SegmentCollector for SegmentRootCounter {
             .collect();
         FacetTally(tally)
     }
+}
+
+/// Key of [`FacetNamesCache`]: a segment and a facet field.
+type NamesKey = (SegmentId, String);
+
+/// The values of flat facets by term ordinal, per segment and field, kept across the
+/// queries of one [`crate::query::Search`]. Turning a segment's ordinals into values reads
+/// blocks of its facet dictionary, and every block read sets up a zstd decoder: on an index
+/// of a few dozen segments that cost more than the counting (14% of a query benchmark's
+/// CPU in `ZSTD_createDCtx`). A segment's values are read whole at its second query, so that
+/// a process that runs one search (`medlit search`) still reads only the values it counted.
+/// Only dictionaries of at most [`FacetNamesCache::MAX_TERMS`] values are kept (therapies,
+/// journals, languages…); the cache is emptied when it holds [`FacetNamesCache::CAPACITY`]
+/// values.
+#[derive(Default)]
+pub struct FacetNamesCache {
+    /// `None`: the segment and field were counted once, and their values not read yet.
+    segments: Mutex<HashMap<NamesKey, Option<Arc<Vec<String>>>>>,
+}
+
+impl FacetNamesCache {
+    /// Largest dictionary kept, in values.
+    pub const MAX_TERMS: usize = 50_000;
+    /// Most values kept in all.
+    pub const CAPACITY: usize = 1_000_000;
+
+    /// The values of `reader`'s dictionary by ordinal, read once per segment and field;
+    /// `None` for a dictionary too large to keep, or one that cannot be read.
+    fn names(&self, key: NamesKey, reader: &FacetReader) -> Option<Arc<Vec<String>>> {
+        if reader.num_facets() > Self::MAX_TERMS {
+            return None;
+        }
+        match self.lock().entry(key.clone()) {
+            Entry::Occupied(entry) => {
+                if let Some(names) = entry.get() {
+                    return Some(Arc::clone(names));
+                }
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(None);
+                return None;
+            }
+        }
+        let names = Arc::new(all_values(reader)?);
+        let mut segments = self.lock();
+        let held: usize = segments.values().flatten().map(|names| names.len()).sum();
+        if held + names.len() > Self::CAPACITY {
+            segments.clear();
+        }
+        segments.insert(key, Some(Arc::clone(&names)));
+        Some(names)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<NamesKey, Option<Arc<Vec<String>>>>> {
+        self.segments
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Every value of a flat facet's dictionary, by ordinal.
+fn all_values(reader: &FacetReader) -> Option<Vec<String>> {
+    let mut stream = reader.facet_dict().stream().ok()?;
+    let mut values = Vec::with_capacity(reader.num_facets());
+    while stream.advance() {
+        values.push(facet_value(stream.key()));
+    }
+    (values.len() == reader.num_facets()).then_some(values)
 }
 
 /// Key of [`TreeChildrenCache`]: a segment, a facet field and an encoded parent node.
@@ -479,5 +571,69 @@ impl SegmentCollector for SegmentTreeCounter {
             .map(|(child, count)| (child.clone(), u64::from(count)))
             .collect();
         FacetTally(tally)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Record;
+    use tantivy::query::AllQuery;
+
+    fn record(id: &str, therapies: &[&str]) -> Record {
+        Record {
+            id: id.into(),
+            title: format!("record {id}"),
+            therapies: therapies.iter().map(|t| t.to_string()).collect(),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn cached_values_count_the_same_as_dictionary_lookups() {
+        let (schema, fields) = crate::schema::Fields::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        crate::analysis::register(index.tokenizers(), true, true);
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let segments = [
+            vec![record("a", &["rituximab", "ivig"]), record("b", &["ivig"])],
+            vec![record("c", &["eltrombopag"]), record("d", &[])],
+            vec![record("e", &["ivig", "eltrombopag", "rituximab"])],
+        ];
+        for records in &segments {
+            for record in records {
+                let document = fields.document(record, None).expect("document");
+                writer.add_document(document).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let plain = FacetCounter::new(FacetKind::Therapy);
+        let names = Arc::new(FacetNamesCache::default());
+        let cached = FacetCounter::new(FacetKind::Therapy).with_names(Arc::clone(&names));
+        let expected = searcher.search(&AllQuery, &plain).expect("search");
+        assert_eq!(expected.0.get("ivig"), Some(&3));
+        assert_eq!(expected.0.get("eltrombopag"), Some(&2));
+        let count = |counter: &FacetCounter| searcher.search(&AllQuery, counter).expect("search").0;
+        assert_eq!(
+            count(&cached),
+            expected.0,
+            "first query: dictionary lookups"
+        );
+        assert!(names.lock().values().all(Option::is_none));
+        assert_eq!(
+            count(&cached),
+            expected.0,
+            "second query: values read whole"
+        );
+        assert_eq!(
+            names.lock().values().flatten().count(),
+            3,
+            "one per segment"
+        );
+        assert_eq!(count(&cached), expected.0, "later queries: from the cache");
     }
 }

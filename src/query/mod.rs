@@ -26,7 +26,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::facets::{
-    FacetCounter, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter, TreeRootCounter,
+    FacetCounter, FacetNamesCache, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter,
+    TreeRootCounter,
 };
 use crate::index::MedlitIndex;
 use crate::record::Record;
@@ -315,6 +316,8 @@ pub struct Search<'a> {
     searcher: Searcher,
     /// MeSH tree nodes' children per segment, found once for all queries of this search.
     tree_children: Arc<TreeChildrenCache>,
+    /// Flat facets' values per segment, read once for all queries of this search.
+    facet_names: Arc<FacetNamesCache>,
 }
 
 impl<'a> Search<'a> {
@@ -325,6 +328,7 @@ impl<'a> Search<'a> {
             index,
             searcher,
             tree_children: Arc::default(),
+            facet_names: Arc::default(),
         })
     }
 
@@ -453,9 +457,9 @@ impl<'a> Search<'a> {
                         )),
                     })
                 }
-                None => {
-                    FacetHandle::Flat(collectors.add_collector(FacetCounter::new(plan.spec.kind)))
-                }
+                None => FacetHandle::Flat(collectors.add_collector(
+                    FacetCounter::new(plan.spec.kind).with_names(Arc::clone(&self.facet_names)),
+                )),
             })
             .collect();
         let mut fruits = self.searcher.search(&query, &collectors)?;

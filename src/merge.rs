@@ -98,25 +98,20 @@ pub struct MergeSummary {
 /// whole index, so it maps the index files while it runs.
 pub fn merge_all(index: &MedlitIndex) -> Result<MergeSummary> {
     let started = Instant::now();
-    let segments = index.index.searchable_segment_ids()?;
-    let segments_before = segments.len();
+    let before = index.index.searchable_segment_metas()?;
     let mut writer = index.writer(1, MERGE_WRITER_BUDGET)?;
-    if segments_before > 1 || has_deletes(index)? {
+    if before.len() > 1 || before.iter().any(SegmentMeta::has_deletes) {
+        let segments: Vec<SegmentId> = before.iter().map(SegmentMeta::id).collect();
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
     let after = index.index.searchable_segment_metas()?;
     Ok(MergeSummary {
-        segments_before,
+        segments_before: before.len(),
         segments_after: after.len(),
         records: after.iter().map(|m| u64::from(m.num_docs())).sum(),
         seconds: started.elapsed().as_secs_f64(),
     })
-}
-
-fn has_deletes(index: &MedlitIndex) -> Result<bool> {
-    let metas = index.index.searchable_segment_metas()?;
-    Ok(metas.iter().any(SegmentMeta::has_deletes))
 }
 
 #[cfg(test)]

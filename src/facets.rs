@@ -10,7 +10,6 @@
 //! in one sorted sequential pass over the dictionary, or, for the queries of one
 //! [`crate::query::Search`], from a [`FacetNamesCache`] of each segment's values.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -233,7 +232,7 @@ impl TreeFacetCounter {
         reader: &FacetReader,
     ) -> tantivy::Result<Arc<ChildRanges>> {
         let key = (segment, self.field_name.clone(), self.parent.clone());
-        if let Some(found) = self.cache.get(&key) {
+        if let Some(found) = self.cache.0.get(&key) {
             return Ok(found);
         }
         let (prefix, end) = self.bounds();
@@ -242,7 +241,7 @@ impl TreeFacetCounter {
             &prefix,
             end.as_deref(),
         )?);
-        self.cache.insert(key, Arc::clone(&found));
+        self.cache.0.insert(key, Arc::clone(&found), 1);
         Ok(found)
     }
 
@@ -343,10 +342,12 @@ type NamesKey = (SegmentId, String);
 /// Only dictionaries of at most [`FacetNamesCache::MAX_TERMS`] values are kept (therapies,
 /// journals, languages…); the cache is emptied when it holds [`FacetNamesCache::CAPACITY`]
 /// values.
-#[derive(Default)]
-pub struct FacetNamesCache {
-    /// `None`: the segment and field were counted once, and their values not read yet.
-    segments: Mutex<HashMap<NamesKey, Option<Arc<Vec<String>>>>>,
+pub struct FacetNamesCache(SegmentCache<NamesKey, Option<Arc<Vec<String>>>>);
+
+impl Default for FacetNamesCache {
+    fn default() -> Self {
+        FacetNamesCache(SegmentCache::new(Self::CAPACITY))
+    }
 }
 
 impl FacetNamesCache {
@@ -361,31 +362,18 @@ impl FacetNamesCache {
         if reader.num_facets() > Self::MAX_TERMS {
             return None;
         }
-        match self.lock().entry(key.clone()) {
-            Entry::Occupied(entry) => {
-                if let Some(names) = entry.get() {
-                    return Some(Arc::clone(names));
-                }
-            }
-            Entry::Vacant(entry) => {
-                entry.insert(None);
+        match self.0.get(&key) {
+            Some(Some(names)) => return Some(names),
+            Some(None) => {}
+            // First query of this segment: note it, and look up only what it counted.
+            None => {
+                self.0.insert(key, None, 0);
                 return None;
             }
         }
         let names = Arc::new(all_values(reader)?);
-        let mut segments = self.lock();
-        let held: usize = segments.values().flatten().map(|names| names.len()).sum();
-        if held + names.len() > Self::CAPACITY {
-            segments.clear();
-        }
-        segments.insert(key, Some(Arc::clone(&names)));
+        self.0.insert(key, Some(Arc::clone(&names)), names.len());
         Some(names)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<NamesKey, Option<Arc<Vec<String>>>>> {
-        self.segments
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -403,35 +391,77 @@ fn all_values(reader: &FacetReader) -> Option<Vec<String>> {
 type ChildrenKey = (SegmentId, String, Vec<u8>);
 
 /// The children of tree-facet nodes found per segment, kept across the queries of one
-/// [`crate::query::Search`]: a segment never changes, so what one query found the next one
-/// reuses, and a faceted query then costs only the counting. Bounded: emptied when it holds
-/// [`TreeChildrenCache::CAPACITY`] nodes.
-#[derive(Default)]
-pub struct TreeChildrenCache {
-    nodes: Mutex<HashMap<ChildrenKey, Arc<ChildRanges>>>,
+/// [`crate::query::Search`]: a faceted query then costs only the counting. Bounded: emptied
+/// when it holds [`TreeChildrenCache::CAPACITY`] nodes.
+pub struct TreeChildrenCache(SegmentCache<ChildrenKey, Arc<ChildRanges>>);
+
+impl Default for TreeChildrenCache {
+    fn default() -> Self {
+        TreeChildrenCache(SegmentCache::new(Self::CAPACITY))
+    }
 }
 
 impl TreeChildrenCache {
     /// Most nodes kept.
     pub const CAPACITY: usize = 4096;
+}
 
-    fn get(&self, key: &ChildrenKey) -> Option<Arc<ChildRanges>> {
-        let nodes = self
-            .nodes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        nodes.get(key).cloned()
+/// What the queries of one [`crate::query::Search`] work out per segment, kept for the next
+/// ones (a segment never changes). Each entry has a weight; when an insert would take the
+/// total past the capacity, everything is dropped first.
+struct SegmentCache<K, V> {
+    held: Mutex<Held<K, V>>,
+    capacity: usize,
+}
+
+/// The entries of a [`SegmentCache`], each with its weight, and their total weight.
+struct Held<K, V> {
+    entries: HashMap<K, (V, usize)>,
+    total: usize,
+}
+
+impl<K: Eq + std::hash::Hash, V: Clone> SegmentCache<K, V> {
+    fn new(capacity: usize) -> Self {
+        SegmentCache {
+            held: Mutex::new(Held {
+                entries: HashMap::new(),
+                total: 0,
+            }),
+            capacity,
+        }
     }
 
-    fn insert(&self, key: ChildrenKey, children: Arc<ChildRanges>) {
-        let mut nodes = self
-            .nodes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if nodes.len() >= Self::CAPACITY {
-            nodes.clear();
+    fn get(&self, key: &K) -> Option<V> {
+        self.lock().entries.get(key).map(|(value, _)| value.clone())
+    }
+
+    fn insert(&self, key: K, value: V, weight: usize) {
+        let mut held = self.lock();
+        if let Some((_, old)) = held.entries.remove(&key) {
+            held.total -= old;
         }
-        nodes.insert(key, children);
+        if held.total + weight > self.capacity {
+            held.entries.clear();
+            held.total = 0;
+        }
+        held.entries.insert(key, (value, weight));
+        held.total += weight;
+    }
+
+    /// Every value held, in no order.
+    #[cfg(test)]
+    fn values(&self) -> Vec<V> {
+        let held = self.lock();
+        held.entries
+            .values()
+            .map(|(value, _)| value.clone())
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held<K, V>> {
+        self.held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -623,14 +653,14 @@ mod tests {
             expected.0,
             "first query: dictionary lookups"
         );
-        assert!(names.lock().values().all(Option::is_none));
+        assert!(names.0.values().iter().all(Option::is_none));
         assert_eq!(
             count(&cached),
             expected.0,
             "second query: values read whole"
         );
         assert_eq!(
-            names.lock().values().flatten().count(),
+            names.0.values().iter().flatten().count(),
             3,
             "one per segment"
         );

@@ -1,5 +1,6 @@
 //! Therapy extraction: finds the drugs, biologics, cell therapies, procedures and radiotherapy
-//! a record names, with one Aho-Corasick pass over its title, abstract, keywords and MeSH.
+//! a record names in its title, abstract, keywords and MeSH: at each word start, the longest
+//! name that starts there and ends a word (see [`names`]).
 //!
 //! The lexicon is a TSV file (`data/therapies.tsv`, built into the binary): one line per
 //! therapy, `canonical<TAB>category<TAB>synonym|synonym|…`, `#` starts a comment. Matching is
@@ -7,11 +8,11 @@
 //! `prednisolone`), and only on word boundaries: the characters around a match must not be
 //! letters or digits. Every synonym maps to its canonical name, which is what facets show.
 
+mod names;
+
 use std::sync::OnceLock;
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use self::names::{starts_word, NameTable};
 
 use crate::mesh::MeshVocabulary;
 use crate::record::Record;
@@ -83,27 +84,14 @@ pub enum LexiconError {
         /// What is wrong.
         reason: String,
     },
-    /// The automaton could not be built.
-    #[error("cannot build the matcher: {0}")]
-    Build(#[from] aho_corasick::BuildError),
-    /// The anchored automaton has no anchored start state.
-    #[error("cannot start the matcher: {0}")]
-    Start(#[from] aho_corasick::MatchError),
 }
 
 /// A compiled therapy lexicon.
 #[derive(Debug)]
 pub struct Lexicon {
     therapies: Vec<Therapy>,
-    /// For each pattern of the automaton, the index of its therapy.
-    pattern_therapy: Vec<u32>,
-    matcher: AhoCorasick,
-    /// The same patterns, for the longest name at one position (see [`Lexicon::scan`]). A
-    /// second automaton on purpose: one DFA built for both kinds of search made the scan
-    /// twice as slow (criterion `documents/therapy_pass`: 368 -> 717 µs).
-    anchored: DFA,
-    /// The anchored start state of `anchored`.
-    anchored_start: StateID,
+    /// Every name and synonym, with the index of its therapy.
+    names: NameTable,
 }
 
 impl Lexicon {
@@ -164,26 +152,8 @@ impl Lexicon {
                 category,
             });
         }
-        // A DFA: the lexicon is small (a few thousand states) and every record's text is
-        // scanned, so the fastest search is worth its memory.
-        let matcher = AhoCorasickBuilder::new()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)?;
-        let anchored = DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&patterns)?;
-        let anchored_start = anchored.start_state(Anchored::Yes)?;
-        Ok(Lexicon {
-            therapies,
-            pattern_therapy,
-            matcher,
-            anchored,
-            anchored_start,
-        })
+        let names = NameTable::new(patterns.iter().map(String::as_str).zip(pattern_therapy));
+        Ok(Lexicon { therapies, names })
     }
 
     /// All therapies of the lexicon.
@@ -201,63 +171,41 @@ impl Lexicon {
     /// Indexes (into [`Lexicon::therapies`]) of the therapies named in `text`, appended to
     /// `found` (unsorted, possibly repeated).
     ///
-    /// The leftmost-longest match is not always a name: it may run on into a word
-    /// (`cyclosporine A` in `cyclosporine assimilation`) or start inside one (`CHOP
-    /// chemotherapy` in `RCHOP chemotherapy`). Then the longest name that starts there and
-    /// ends a word is taken instead, if there is one, else the search starts again one
-    /// character further, so that a false match never hides a name it overlaps.
+    /// A name counts where it starts a word and ends one: from left to right, at every word
+    /// start (no letter or digit before it) the longest name that starts there and ends a
+    /// word is taken, and the scan goes on after it. So `cyclosporine A` is not read in
+    /// `cyclosporine assimilation` (`cyclosporine` is), nor `CHOP chemotherapy` inside
+    /// `RCHOP chemotherapy` (`chemotherapy` is).
     fn scan(&self, text: &str, found: &mut Vec<u32>) {
-        let mut input = Input::new(text);
-        while let Some(m) = self.matcher.find(input.clone()) {
-            let name = if is_word_boundary(text, m.start(), m.end()) {
-                Some((m.end(), self.pattern_therapy[m.pattern().as_usize()]))
-            } else if starts_word(text, m.start()) {
-                self.longest_name_at(text, m.start())
-            } else {
-                None
-            };
-            match name {
-                Some((end, therapy)) => {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // Whether the character before `at` is a letter or digit.
+        let mut after_word = false;
+        while let Some(&byte) = bytes.get(at) {
+            if !after_word {
+                if let Some((end, therapy)) = self.names.longest_at(text, at) {
                     found.push(therapy);
-                    input.set_start(end);
+                    after_word = !starts_word(text, end);
+                    at = end;
+                    continue;
                 }
-                None => {
-                    let first = text[m.start()..].chars().next().map_or(1, char::len_utf8);
-                    input.set_start(m.start() + first);
+            }
+            if byte.is_ascii_alphanumeric() {
+                // No name starts inside a word: step over the rest of it.
+                at += 1;
+                while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                    at += 1;
                 }
+                after_word = true;
+            } else if byte.is_ascii() {
+                after_word = false;
+                at += 1;
+            } else {
+                let next = text[at..].chars().next();
+                after_word = next.is_some_and(char::is_alphanumeric);
+                at += next.map_or(1, char::len_utf8);
             }
         }
-    }
-
-    /// The end and therapy of the longest name that starts at `start` and ends a word.
-    fn longest_name_at(&self, text: &str, start: usize) -> Option<(usize, u32)> {
-        let mut state = self.anchored_start;
-        let mut longest = None;
-        for (end, &byte) in (start + 1..).zip(&text.as_bytes()[start..]) {
-            state = self.anchored.next_state(Anchored::Yes, state, byte);
-            if !self.anchored.is_special(state) {
-                continue;
-            }
-            if self.anchored.is_dead(state) {
-                break;
-            }
-            if self.anchored.is_match(state) && ends_word(text, end) {
-                if let Some(therapy) = self.name_of_length(state, end - start) {
-                    longest = Some((end, therapy));
-                }
-            }
-        }
-        longest
-    }
-
-    /// The therapy of the pattern `length` bytes long among those the match state `state`
-    /// reports. A state also reports the patterns that end its path without starting where
-    /// it starts (`ECT` at the end of `direct`), which an anchored walk must pass over.
-    fn name_of_length(&self, state: StateID, length: usize) -> Option<u32> {
-        (0..self.anchored.match_len(state))
-            .map(|index| self.anchored.match_pattern(state, index))
-            .find(|&pattern| self.anchored.pattern_len(pattern) == length)
-            .map(|pattern| self.pattern_therapy[pattern.as_usize()])
     }
 
     /// Canonical names of the therapies named in the given texts, sorted and unique.
@@ -349,27 +297,9 @@ pub fn mesh_therapies(record: &Record, vocabulary: &MeshVocabulary) -> Vec<Strin
     names
 }
 
-/// True when the characters around `text[start..end]` are not letters or digits.
-fn is_word_boundary(text: &str, start: usize, end: usize) -> bool {
-    starts_word(text, start) && ends_word(text, end)
-}
-
-/// True when no letter or digit comes before byte `start` of `text`.
-fn starts_word(text: &str, start: usize) -> bool {
-    !text[..start]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_alphanumeric)
-}
-
-/// True when `end` is a character boundary of `text` and no letter or digit follows it.
-fn ends_word(text: &str, end: usize) -> bool {
-    text.get(end..)
-        .is_some_and(|rest| !rest.chars().next().is_some_and(char::is_alphanumeric))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::names::ends_word;
     use super::*;
 
     const SEED_ABSTRACT: &str = "This report describes two cases of severe immune-mediated thrombocytopenia after allogeneic hematopoietic stem cell transplantation (HSCT) who were treated with umbilical cord mesenchymal stem cells (UC-MSCs). Case 1 was a child with severe aplastic anemia who underwent haploidentical bone marrow and peripheral blood HSCT, with a chimerism rate of 99.8% on day +25 and severe immune-mediated thrombocytopenia on day +60. After intravenous immunoglobulin (IVIG) pulse therapy, platelet count increased temporarily but then decreased, while cyclosporine, methylprednisolone, and rituximab had a poor therapeutic effect. Case 2 was a child with Gaucher's disease who underwent unrelated umbilical cord blood HSCT, with a chimerism rate of 96.35% on day +41 and severe immune-mediated thrombocytopenia on day +153. After three sessions of IVIG pulse therapy, the platelet count increased initially but subsequently decreased. Therapies with dexamethasone, prednisone, cyclosporine, and recombinant human thrombopoietin also yielded a poor response. Both children received three sessions of UC-MSCs infusion, and platelet counts increased and were subsequently maintained within the normal range.";
@@ -516,6 +446,134 @@ mod tests {
             lexicon.therapies_of(&record, None),
             ["plasma exchange", "splenectomy"]
         );
+    }
+
+    /// The rule of [`Lexicon::scan`] by brute force: at each word start, from left to right,
+    /// the longest name (ASCII case-insensitive) that starts there and ends a word.
+    fn reference_scan(names: &[(String, u32)], text: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            if starts_word(text, at) {
+                let rest = &text.as_bytes()[at..];
+                let longest = names
+                    .iter()
+                    .filter(|(name, _)| {
+                        rest.get(..name.len())
+                            .is_some_and(|head| head.eq_ignore_ascii_case(name.as_bytes()))
+                            && ends_word(text, at + name.len())
+                    })
+                    .max_by_key(|(name, _)| name.len());
+                if let Some((name, therapy)) = longest {
+                    found.push(*therapy);
+                    at += name.len();
+                    continue;
+                }
+            }
+            at += text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        found
+    }
+
+    /// Every name of a lexicon file with the index of its therapy, as `Lexicon::parse`
+    /// numbers them.
+    fn names_of(tsv: &str) -> Vec<(String, u32)> {
+        let lines = tsv
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+        let mut names: Vec<(String, u32)> = Vec::new();
+        for (therapy, line) in lines.enumerate() {
+            let mut columns = line.split('\t');
+            let canonical = columns.next().unwrap_or_default();
+            let synonyms = columns.nth(1).unwrap_or_default().split('|');
+            for name in std::iter::once(canonical).chain(synonyms).map(str::trim) {
+                if !name.is_empty() && !names.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    names.push((name.to_string(), therapy as u32));
+                }
+            }
+        }
+        names
+    }
+
+    fn scanned(lexicon: &Lexicon, text: &str) -> Vec<u32> {
+        let mut found = Vec::new();
+        lexicon.scan(text, &mut found);
+        found
+    }
+
+    /// Words that start, end, contain or nearly are names of the built-in lexicon.
+    const NEAR_NAMES: &[&str] = &[
+        "the",
+        "inter",
+        "interferon",
+        "interferon alfa",
+        "interferons",
+        "cyclosporine",
+        "cyclosporine A",
+        "A",
+        "RCHOP",
+        "CHOP",
+        "chemotherapy",
+        "ECT",
+        "direct",
+        "MTX",
+        "MTX-",
+        "stem cell",
+        "stem cell transplantation",
+        "hematopoietic",
+        "IVIG",
+        "5-FU",
+        "anti-CD20",
+        "é",
+        "Ärzte",
+        "\u{a0}",
+        "ß",
+        "x",
+        "1",
+        "-",
+        "(",
+        ")",
+        ",",
+        " ",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn scan_takes_the_longest_name_at_each_word_start(
+            raw_names in proptest::collection::vec("[abAB1é.\\- ]{1,6}", 1..8),
+            text in "[abAB1é.\\- ]{0,40}",
+        ) {
+            let mut tsv = String::new();
+            for name in &raw_names {
+                let name = name.trim();
+                let taken = tsv.lines().any(|l| l.split('\t').next().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+                if !name.is_empty() && !taken {
+                    tsv.push_str(&format!("{name}\tdrug\t\n"));
+                }
+            }
+            proptest::prop_assume!(!tsv.is_empty());
+            let lexicon = Lexicon::parse(&tsv).expect("parses");
+            proptest::prop_assert_eq!(scanned(&lexicon, &text), reference_scan(&names_of(&tsv), &text));
+        }
+
+        #[test]
+        fn scan_with_the_builtin_lexicon_follows_the_rule(
+            words in proptest::collection::vec(proptest::sample::select(NEAR_NAMES), 0..24),
+        ) {
+            let text = words.concat();
+            let names = names_of(BUILTIN_LEXICON);
+            proptest::prop_assert_eq!(scanned(Lexicon::builtin(), &text), reference_scan(&names, &text));
+        }
+    }
+
+    #[test]
+    fn every_builtin_name_is_found_in_any_case() {
+        let lexicon = Lexicon::builtin();
+        for (name, therapy) in names_of(BUILTIN_LEXICON) {
+            for text in [name.clone(), format!("{name}."), name.to_ascii_uppercase()] {
+                assert_eq!(scanned(lexicon, &text), [therapy], "{text:?}");
+            }
+        }
     }
 
     #[test]

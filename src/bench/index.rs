@@ -44,6 +44,9 @@ pub struct Run {
     pub commit_secs: f64,
     /// Of the seconds: waiting for merges.
     pub merge_secs: f64,
+    /// CPU time the process used during the run, all threads, user and system, in seconds
+    /// (0 where unknown); `cpu_secs / seconds` is how many cores were busy on average.
+    pub cpu_secs: f64,
 }
 
 /// Seconds spent in each phase of the pipeline (all cores, one pass each).
@@ -78,6 +81,8 @@ pub struct IndexBenchReport {
     pub baseline_records_per_sec: f64,
     /// `records_per_sec / baseline_records_per_sec`.
     pub ratio_to_baseline: f64,
+    /// CPU seconds the baseline used (tantivy alone); compare with `all_cores.cpu_secs`.
+    pub baseline_cpu_secs: f64,
     /// Peak resident memory of the process after the all-cores run, in bytes (`VmHWM`):
     /// heap and mapped files, including the index files a merge reads through mmap.
     pub peak_rss_bytes: u64,
@@ -117,7 +122,7 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
     let anon = AnonSampler::start();
     let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon);
     let peak_anon_bytes = anon.stop();
-    let all = all?;
+    let (all, all_cpu) = all?;
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
@@ -134,10 +139,11 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
             lexicon,
         )
     });
-    let one = one?;
-    let baseline_records_per_sec = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
+    let (one, one_cpu) = one?;
+    let (baseline_records_per_sec, baseline_cpu_secs) =
+        baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
-    let all_run = run_of(&all, cores);
+    let all_run = run_of(&all, cores, all_cpu);
     let records_per_sec = all_run.records_per_sec;
     Ok(IndexBenchReport {
         records: all.indexed,
@@ -148,13 +154,14 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         mb_per_sec: all_run.mb_per_sec,
         baseline_records_per_sec,
         ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+        baseline_cpu_secs,
         peak_rss_bytes,
         peak_anon_bytes,
         index_bytes,
         bytes_per_record: index_bytes as f64 / all.indexed.max(1) as f64,
         memory_budget,
-        scaling: records_per_sec / run_of(&one, 1).records_per_sec.max(f64::MIN_POSITIVE),
-        one_thread: run_of(&one, 1),
+        scaling: records_per_sec / one.records_per_sec().max(f64::MIN_POSITIVE),
+        one_thread: run_of(&one, 1, one_cpu),
         one_thread_on_one_core: one_core,
         all_cores: all_run,
         phases: Phases {
@@ -166,7 +173,7 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
     })
 }
 
-fn run_of(summary: &IngestSummary, threads: usize) -> Run {
+fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {
     Run {
         threads,
         records: summary.indexed,
@@ -175,17 +182,19 @@ fn run_of(summary: &IngestSummary, threads: usize) -> Run {
         mb_per_sec: summary.mb_per_sec(),
         commit_secs: summary.commit_secs,
         merge_secs: summary.merge_secs,
+        cpu_secs,
     }
 }
 
-/// medlit's ingest with `threads` rayon threads and tantivy indexing threads.
+/// medlit's ingest with `threads` rayon threads and tantivy indexing threads; also returns
+/// the CPU seconds the process used meanwhile.
 fn ingest_run(
     files: &[PathBuf],
     dir: &Path,
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<IngestSummary> {
+) -> Result<(IngestSummary, f64)> {
     let pool = pool(threads)?;
     let index = MedlitIndex::open_or_create(dir)?;
     let options = IngestOptions {
@@ -195,7 +204,29 @@ fn ingest_run(
         lexicon,
         commit_every: None,
     };
-    pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))
+    let cpu_before = process_cpu_secs();
+    let summary = pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))?;
+    Ok((summary, process_cpu_secs() - cpu_before))
+}
+
+/// CPU time this process has used so far, all threads, user and system, in seconds; 0 where
+/// unknown.
+#[cfg(target_os = "linux")]
+fn process_cpu_secs() -> f64 {
+    // SAFETY: `rusage` is plain data, zeroed is a valid value, and `getrusage` only writes
+    // into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// Elsewhere CPU time is not measured.
+#[cfg(not(target_os = "linux"))]
+fn process_cpu_secs() -> f64 {
+    0.0
 }
 
 /// Runs `work` with this thread, and every thread it starts meanwhile, confined to the first
@@ -327,14 +358,14 @@ fn for_each_parsed(files: &[PathBuf], each: &(dyn Fn(Parsed) -> Result<()> + Syn
 }
 
 /// Raw tantivy: the same schema, analyzers and writer settings, fed with documents built
-/// beforehand; returns records per second.
+/// beforehand; returns records per second and the CPU seconds tantivy used.
 fn baseline(
     files: &[PathBuf],
     scratch: &Path,
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<f64> {
+) -> Result<(f64, f64)> {
     let (schema, fields) = Fields::build();
     let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
     let each = |parsed: Parsed| -> Result<()> {
@@ -363,6 +394,7 @@ fn baseline(
     crate::analysis::register(index.tokenizers(), true, true);
     let pool = pool(threads)?;
     let started = Instant::now();
+    let cpu_before = process_cpu_secs();
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
     crate::merge::configure(&writer);
     pool.install(|| {
@@ -372,7 +404,8 @@ fn baseline(
     })?;
     writer.commit()?;
     writer.wait_merging_threads()?;
-    Ok(count as f64 / started.elapsed().as_secs_f64().max(1e-9))
+    let records_per_sec = count as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    Ok((records_per_sec, process_cpu_secs() - cpu_before))
 }
 
 /// Samples this process's anonymous resident memory on a thread of its own and keeps the

@@ -280,13 +280,14 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "all cores ({}): {:.0} records/s, {:.1} MB/s, {:.2} s (commit {:.2} s, merges {:.2} s)",
+        "all cores ({}): {:.0} records/s, {:.1} MB/s, {:.2} s (commit {:.2} s, merges {:.2} s), {:.1} CPU s",
         r.all_cores.threads,
         r.records_per_sec,
         r.mb_per_sec,
         r.all_cores.seconds,
         r.all_cores.commit_secs,
-        r.all_cores.merge_secs
+        r.all_cores.merge_secs,
+        r.all_cores.cpu_secs
     )?;
     writeln!(
         out,
@@ -302,8 +303,8 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
     )?;
     writeln!(
         out,
-        "raw tantivy on pre-built documents: {:.0} records/s; medlit / baseline = {:.2}",
-        r.baseline_records_per_sec, r.ratio_to_baseline
+        "raw tantivy on pre-built documents: {:.0} records/s, {:.1} CPU s; medlit / baseline = {:.2}",
+        r.baseline_records_per_sec, r.baseline_cpu_secs, r.ratio_to_baseline
     )?;
     writeln!(
         out,

@@ -46,6 +46,22 @@ fn bench_index_reports_throughput_against_the_baseline() {
     assert!(report["uncompressed_bytes"]
         .as_u64()
         .is_some_and(|b| b > 1000));
+    // CPU time is the run's own, not the process's so far: confined to one core, the
+    // one-thread run cannot use more CPU time than its wall-clock time.
+    let one = &report["one_thread"];
+    let (one_cpu, one_secs) = (one["cpu_secs"].as_f64(), one["seconds"].as_f64());
+    assert!(
+        one_cpu
+            .zip(one_secs)
+            .is_some_and(|(cpu, secs)| (0.0..=secs + 0.02).contains(&cpu)),
+        "{one}"
+    );
+    for cpu in [
+        &report["all_cores"]["cpu_secs"],
+        &report["baseline_cpu_secs"],
+    ] {
+        assert!(cpu.as_f64().is_some_and(|c| c >= 0.0), "{report}");
+    }
 }
 
 /// `medlit bench query --json`, every key named (`deny_unknown_fields`).

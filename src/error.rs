@@ -83,12 +83,18 @@ pub enum Error {
     /// tantivy failed.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// The parsing threads could not be started.
+    #[error("cannot start the parsing threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
 impl Error {
     /// True for errors caused by the user's input rather than by medlit or the system.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::StoredRecord(_) | Error::Tantivy(_))
+        !matches!(
+            self,
+            Error::StoredRecord(_) | Error::Tantivy(_) | Error::Threads(_)
+        )
     }
 }
 

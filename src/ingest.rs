@@ -574,10 +574,12 @@ fn commit_with_payload(writer: &mut IndexWriter) -> Result<()> {
     Ok(())
 }
 
-/// A file, decompressed when it is gzip or zstd.
+/// A file, decompressed when it is gzip or zstd and decoded to UTF-8 when it is UTF-16 with a
+/// byte-order mark, as `medlit index` reads its inputs (for query, judgment, vocabulary and
+/// benchmark files).
 pub fn open_path(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
     let file = File::open(path)?;
-    decompressed(BufReader::with_capacity(256 * 1024, file))
+    decompressed(BufReader::with_capacity(256 * 1024, file)).and_then(encoding::utf8_reader)
 }
 
 /// `reader`, decompressed when it starts with a gzip or zstd magic number.

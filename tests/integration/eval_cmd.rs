@@ -12,6 +12,8 @@
 //!
 //! Means over q1, q2, q4: nDCG (0.760185 + 0.630930 + 0)/3, Recall 0.5, MAP 1/3, MRR 0.5.
 
+use std::path::{Path, PathBuf};
+
 use crate::util::{fixture, parse_json, stderr, CliTest};
 
 #[derive(Debug, serde::Deserialize)]
@@ -93,6 +95,56 @@ fn evaluation_matches_hand_computed_metrics() {
     assert!(
         lines.iter().any(|l| l[0] == "q3" && l[2] == "d5"),
         "q3 ran as plain text"
+    );
+}
+
+/// Query and judgment files saved as UTF-16 (a Windows editor's "Unicode") are read as
+/// their UTF-8 originals are: the same queries, the same judgments, the same metrics.
+#[test]
+fn utf16_query_and_judgment_files_give_the_same_metrics() {
+    let test = CliTest::new();
+    test.index(&[&fixture("eval_e2e/corpus.jsonl")]);
+    let utf16 = |name: &str, path: PathBuf| {
+        let text = std::fs::read_to_string(path).expect("fixture");
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let copy = test.path().join(name);
+        std::fs::write(&copy, bytes).expect("writes");
+        copy
+    };
+    let eval = |queries: &Path, qrels: &Path| -> EvalJson {
+        let output = test
+            .medlit()
+            .arg("eval")
+            .arg("--queries")
+            .arg(queries)
+            .arg("--qrels")
+            .arg(qrels)
+            .args(["--no-feedback", "--json", "--index"])
+            .arg(test.index_dir())
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        parse_json(&output)
+    };
+    let plain = eval(
+        &fixture("eval_e2e/queries.jsonl"),
+        &fixture("eval_e2e/qrels.tsv"),
+    );
+    let wide = eval(
+        &utf16("queries16.jsonl", fixture("eval_e2e/queries.jsonl")),
+        &utf16("qrels16.tsv", fixture("eval_e2e/qrels.tsv")),
+    );
+    assert_eq!((wide.queries, wide.judged), (3, 3));
+    assert!(
+        close(wide.ndcg_at_10, plain.ndcg_at_10),
+        "{}",
+        wide.ndcg_at_10
+    );
+    assert!(
+        close(wide.map_at_100, plain.map_at_100),
+        "{}",
+        wide.map_at_100
     );
 }
 

@@ -302,7 +302,25 @@ impl Fields {
         record: &Record,
         vocabulary: Option<&MeshVocabulary>,
     ) -> Result<TantivyDocument, serde_json::Error> {
-        let mut doc = TantivyDocument::default();
+        RECORD_JSON.with_borrow_mut(|json| {
+            json.clear();
+            serde_json::to_writer(&mut *json, record)?;
+            // The document holds the record's texts about twice (indexed fields and facet
+            // keys, then the JSON): one allocation instead of a chain of doublings.
+            let mut doc = TantivyDocument::with_capacity(2 * json.len() + 512);
+            self.add_fields(&mut doc, record, vocabulary);
+            doc.add_bytes(self.record, json);
+            Ok(doc)
+        })
+    }
+
+    /// Adds every indexed field of `record` to `doc`.
+    fn add_fields(
+        &self,
+        doc: &mut TantivyDocument,
+        record: &Record,
+        vocabulary: Option<&MeshVocabulary>,
+    ) {
         doc.add_text(self.id, &record.id);
         doc.add_text(self.title, &record.title);
         if !record.abstract_text.is_empty() {
@@ -348,11 +366,14 @@ impl Fields {
             doc.add_text(self.key(FacetKind::Journal), iso.to_lowercase());
         }
         if let Some(vocabulary) = vocabulary {
-            self.add_tree_paths(&mut doc, record, vocabulary);
+            self.add_tree_paths(doc, record, vocabulary);
         }
-        doc.add_bytes(self.record, &serde_json::to_vec(record)?);
-        Ok(doc)
     }
+}
+
+thread_local! {
+    /// The JSON of the record being turned into a document, reused from one to the next.
+    static RECORD_JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Fields {

@@ -25,9 +25,14 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
     if args.json {
         render::json(&mut out, &summary)?;
     } else {
+        let segments = if summary.segments_before == 1 {
+            "segment"
+        } else {
+            "segments"
+        };
         writeln!(
             out,
-            "merged {} segments into {} ({} records) in {:.1} s",
+            "merged {} {segments} into {} ({} records) in {:.1} s",
             summary.segments_before, summary.segments_after, summary.records, summary.seconds
         )?;
     }

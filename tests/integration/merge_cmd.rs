@@ -1,6 +1,6 @@
 //! Merging: small segments are merged during ingest, `medlit merge` merges everything.
 
-use crate::util::{fixture, stderr, CliTest};
+use crate::util::{fixture, stderr, stdout, CliTest};
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +62,11 @@ fn merge_makes_one_segment_and_drops_replaced_records() {
 
     let again = merge(&test);
     assert_eq!((again.segments_before, again.segments_after), (1, 1));
+    let text = stdout(&test.on_index(&["merge"]));
+    assert!(
+        text.starts_with("merged 1 segment into 1 (6 records) in "),
+        "{text}"
+    );
 }
 
 #[test]

@@ -310,6 +310,10 @@ impl Fields {
             let mut doc = TantivyDocument::with_capacity(2 * json.len() + 512);
             self.add_fields(&mut doc, record, vocabulary);
             doc.add_bytes(self.record, json);
+            if json.capacity() > KEPT_JSON_BYTES {
+                // A huge record (a 10 MB abstract) does not keep its buffer for the whole run.
+                *json = Vec::new();
+            }
             Ok(doc)
         })
     }
@@ -370,6 +374,9 @@ impl Fields {
         }
     }
 }
+
+/// [`RECORD_JSON`] is kept between records up to this capacity.
+const KEPT_JSON_BYTES: usize = 1 << 20;
 
 thread_local! {
     /// The JSON of the record being turned into a document, reused from one to the next.

@@ -186,8 +186,8 @@ fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {
     }
 }
 
-/// medlit's ingest with `threads` rayon threads and tantivy indexing threads; also returns
-/// the CPU seconds the process used meanwhile.
+/// medlit's ingest with `threads` tantivy indexing threads (and its own parsing pool, see
+/// [`IngestOptions::parse_threads`]); also returns the CPU seconds the process used meanwhile.
 fn ingest_run(
     files: &[PathBuf],
     dir: &Path,
@@ -195,7 +195,6 @@ fn ingest_run(
     memory_budget: usize,
     lexicon: &Lexicon,
 ) -> Result<(IngestSummary, f64)> {
-    let pool = pool(threads)?;
     let index = MedlitIndex::open_or_create(dir)?;
     let options = IngestOptions {
         writer_threads: threads,
@@ -205,7 +204,7 @@ fn ingest_run(
         commit_every: None,
     };
     let cpu_before = process_cpu_secs();
-    let summary = pool.install(|| ingest::ingest(&index, files, &options, &SilentObserver))?;
+    let summary = ingest::ingest(&index, files, &options, &SilentObserver)?;
     Ok((summary, process_cpu_secs() - cpu_before))
 }
 

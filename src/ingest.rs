@@ -503,9 +503,7 @@ impl Run<'_> {
         if head.is_empty() {
             return Err("empty file".into());
         }
-        decompressed(reader)
-            .and_then(encoding::utf8_reader)
-            .map_err(|err| err.to_string())
+        decoded(reader).map_err(|err| err.to_string())
     }
 
     /// The format of a file: `--format` when given, else detected from its first bytes.
@@ -579,7 +577,13 @@ fn commit_with_payload(writer: &mut IndexWriter) -> Result<()> {
 /// benchmark files).
 pub fn open_path(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
     let file = File::open(path)?;
-    decompressed(BufReader::with_capacity(256 * 1024, file)).and_then(encoding::utf8_reader)
+    decoded(BufReader::with_capacity(256 * 1024, file))
+}
+
+/// `reader` as UTF-8 text: decompressed when it is gzip or zstd, then decoded when it is
+/// UTF-16 with a byte-order mark.
+fn decoded<'a, R: BufRead + Send + 'a>(reader: R) -> std::io::Result<Box<dyn BufRead + Send + 'a>> {
+    decompressed(reader).and_then(encoding::utf8_reader)
 }
 
 /// `reader`, decompressed when it starts with a gzip or zstd magic number.

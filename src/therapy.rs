@@ -106,8 +106,7 @@ impl Lexicon {
     /// Parses and compiles a lexicon in the TSV layout described in the module docs.
     pub fn parse(tsv: &str) -> Result<Lexicon, LexiconError> {
         let mut therapies = Vec::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut pattern_therapy = Vec::new();
+        let mut names: Vec<(String, u32)> = Vec::new();
         let mut seen = std::collections::HashMap::new();
         for (index, line) in tsv.lines().enumerate() {
             let line_no = index + 1;
@@ -128,8 +127,8 @@ impl Lexicon {
             let category = Category::parse(category)
                 .ok_or_else(|| error(format!("unknown category {category:?}")))?;
             let therapy_index = therapies.len() as u32;
-            let names = std::iter::once(name).chain(synonyms.split('|'));
-            for pattern in names.map(str::trim).filter(|p| !p.is_empty()) {
+            let spellings = std::iter::once(name).chain(synonyms.split('|'));
+            for pattern in spellings.map(str::trim).filter(|p| !p.is_empty()) {
                 let key = pattern.to_ascii_lowercase();
                 match seen.get(&key) {
                     Some(&other) if other == therapy_index => continue,
@@ -144,15 +143,14 @@ impl Lexicon {
                         seen.insert(key, therapy_index);
                     }
                 }
-                patterns.push(pattern.to_string());
-                pattern_therapy.push(therapy_index);
+                names.push((pattern.to_string(), therapy_index));
             }
             therapies.push(Therapy {
                 name: name.to_string(),
                 category,
             });
         }
-        let names = NameTable::new(patterns.iter().map(String::as_str).zip(pattern_therapy));
+        let names = NameTable::new(names.iter().map(|(name, t)| (name.as_str(), *t)));
         Ok(Lexicon { therapies, names })
     }
 

@@ -41,12 +41,11 @@ impl NameTable {
             .map(|(name, therapy)| (key(name.as_bytes()), name.as_bytes().into(), therapy))
             .collect();
         names.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
-        let mut keys: Vec<u32> = names.iter().map(|(key, _, _)| *key).collect();
-        keys.dedup();
+        let keys = names.chunk_by(|a, b| a.0 == b.0).count();
         let mut table = NameTable {
             bits: vec![0; (1 << HASH_BITS) / 64],
-            slots: vec![(0, 0); (2 * keys.len()).next_power_of_two().max(2)],
-            groups: Vec::with_capacity(keys.len() + 1),
+            slots: vec![(0, 0); (2 * keys).next_power_of_two().max(2)],
+            groups: Vec::with_capacity(keys + 1),
             names: Vec::with_capacity(names.len()),
         };
         let mut last_key = None;

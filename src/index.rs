@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::{LockError, OpenReadError};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
+use tantivy::schema::document::Document;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyError};
 
 use crate::analysis;
 use crate::error::{Error, Result};
@@ -223,11 +224,15 @@ impl MedlitIndex {
 
     /// Takes the writer lock and creates a writer with `threads` indexing threads sharing
     /// `memory_budget` bytes, merging as [`crate::merge`] describes.
-    pub fn writer(&self, threads: usize, memory_budget: usize) -> Result<IndexWriter> {
+    pub fn writer<D: Document>(
+        &self,
+        threads: usize,
+        memory_budget: usize,
+    ) -> Result<IndexWriter<D>> {
         self.check_writable()?;
         let writer = self
             .index
-            .writer_with_num_threads::<TantivyDocument>(threads, memory_budget)
+            .writer_with_num_threads::<D>(threads, memory_budget)
             .map_err(|err| match err {
                 TantivyError::LockFailure(LockError::LockBusy, _) => {
                     Error::Locked(self.path.clone())

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use tantivy::indexer::UserOperation;
+use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, Term};
 
 use crate::error::Result;
@@ -31,6 +32,13 @@ use crate::mesh::MeshVocabulary;
 use crate::record::Record;
 use crate::schema::Fields;
 use crate::therapy::Lexicon;
+
+mod in_flight;
+
+use in_flight::{InFlight, TrackedDocument};
+
+/// Documents that may be queued for tantivy's indexing threads at once (see [`in_flight`]).
+const QUEUED_DOCUMENTS: usize = 1_000;
 
 /// File name endings taken when a directory is walked; files named explicitly are always read.
 /// (`.json` is left out: folders of data often hold JSON manifests that are not records.)
@@ -227,10 +235,11 @@ struct Counters {
 struct OrderedWriter {
     state: std::sync::Mutex<WriterState>,
     commit_every: Option<std::num::NonZeroU64>,
+    in_flight: std::sync::Arc<InFlight>,
 }
 
 struct WriterState {
-    writer: IndexWriter,
+    writer: IndexWriter<TrackedDocument>,
     seen: SeenIds,
     /// Records sent in this run.
     sent: u64,
@@ -241,7 +250,10 @@ struct WriterState {
 }
 
 impl OrderedWriter {
-    fn new(writer: IndexWriter, commit_every: Option<std::num::NonZeroU64>) -> Self {
+    fn new(
+        writer: IndexWriter<TrackedDocument>,
+        commit_every: Option<std::num::NonZeroU64>,
+    ) -> Self {
         OrderedWriter {
             state: std::sync::Mutex::new(WriterState {
                 writer,
@@ -251,6 +263,7 @@ impl OrderedWriter {
                 commits: 0,
             }),
             commit_every,
+            in_flight: InFlight::new(QUEUED_DOCUMENTS),
         }
     }
 
@@ -269,6 +282,7 @@ impl OrderedWriter {
         existed: bool,
         observer: &dyn IngestObserver,
     ) -> Result<()> {
+        let document = self.in_flight.track(document);
         let mut state = self.lock();
         let maybe_seen = state.seen.insert(id.serialized_value_bytes());
         if existed || maybe_seen {
@@ -565,7 +579,7 @@ impl Run<'_> {
 }
 
 /// Commits with [`CommitInfo`] as payload.
-fn commit_with_payload(writer: &mut IndexWriter) -> Result<()> {
+fn commit_with_payload<D: Document>(writer: &mut IndexWriter<D>) -> Result<()> {
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&serde_json::to_string(&CommitInfo::now())?);
     prepared.commit()?;
@@ -648,7 +662,7 @@ pub fn rederive(
 
 /// Commits with medlit's metadata as payload and waits for the merges the commit started;
 /// returns the seconds spent committing and merging.
-fn commit(mut writer: IndexWriter) -> Result<(f64, f64)> {
+fn commit<D: Document>(mut writer: IndexWriter<D>) -> Result<(f64, f64)> {
     let commit_started = Instant::now();
     commit_with_payload(&mut writer)?;
     let merge_started = Instant::now();

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use tantivy::index::SegmentId;
 use tantivy::indexer::{MergeCandidate, MergePolicy};
+use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, SegmentMeta};
 
 use crate::error::Result;
@@ -77,7 +78,7 @@ impl BoundedMergePolicy {
 }
 
 /// Sets medlit's merge policy on a new writer.
-pub fn configure(writer: &IndexWriter) {
+pub fn configure<D: Document>(writer: &IndexWriter<D>) {
     writer.set_merge_policy(Box::new(BoundedMergePolicy::default()));
 }
 
@@ -99,7 +100,7 @@ pub struct MergeSummary {
 pub fn merge_all(index: &MedlitIndex) -> Result<MergeSummary> {
     let started = Instant::now();
     let before = index.index.searchable_segment_metas()?;
-    let mut writer = index.writer(1, MERGE_WRITER_BUDGET)?;
+    let mut writer: IndexWriter = index.writer(1, MERGE_WRITER_BUDGET)?;
     if before.len() > 1 || before.iter().any(SegmentMeta::has_deletes) {
         let segments: Vec<SegmentId> = before.iter().map(SegmentMeta::id).collect();
         writer.merge(&segments).wait()?;

@@ -1,0 +1,149 @@
+//! A bound on the documents between the parsing threads and tantivy's indexing threads.
+//!
+//! tantivy queues up to 10,000 documents ahead of its indexing threads. Parsing is faster
+//! than indexing, so that queue fills up whenever an indexing thread stops to write out a
+//! segment, which is when the writer's memory budget is full: tens of megabytes of documents
+//! on top of the budget, at the worst moment. [`InFlight`] keeps the queue far shorter. Each document
+//! sent is wrapped in a [`TrackedDocument`], which tells [`InFlight`] when tantivy has
+//! indexed and dropped it; the sender waits while the bound is reached.
+
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use tantivy::schema::document::Document;
+use tantivy::TantivyDocument;
+
+/// How long a sender waits for the queue to drain before it sends anyway. Only a stalled
+/// writer (its threads gone after an error) makes a wait that long; sending then lets
+/// tantivy report its error instead of the run hanging.
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
+
+/// Counts the documents sent to the writer and not yet indexed, and holds senders back while
+/// there are `limit` of them.
+#[derive(Debug)]
+pub struct InFlight {
+    state: Mutex<State>,
+    drained: Condvar,
+    limit: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    queued: usize,
+    /// A sender is waiting for the queue to drain.
+    waiting: bool,
+    /// Most documents queued at once.
+    most: usize,
+}
+
+impl InFlight {
+    /// Holds senders back while `limit` (at least 2) documents are queued.
+    pub fn new(limit: usize) -> Arc<InFlight> {
+        Arc::new(InFlight {
+            state: Mutex::new(State::default()),
+            drained: Condvar::new(),
+            limit: limit.max(2),
+        })
+    }
+
+    /// Wraps `document` for sending, after waiting until fewer than the limit are queued.
+    /// Once the limit is reached the sender waits until half of the queue has drained, so
+    /// that it is woken once per half-queue rather than once per document.
+    pub fn track(self: &Arc<Self>, document: TantivyDocument) -> TrackedDocument {
+        let mut state = self.lock();
+        if state.queued >= self.limit {
+            state.waiting = true;
+            let (mut woken, _) = self
+                .drained
+                .wait_timeout_while(state, LONGEST_WAIT, |state| state.queued > self.limit / 2)
+                .unwrap_or_else(PoisonError::into_inner);
+            woken.waiting = false;
+            state = woken;
+        }
+        state.queued += 1;
+        state.most = state.most.max(state.queued);
+        TrackedDocument {
+            document,
+            in_flight: Some(Arc::clone(self)),
+        }
+    }
+
+    /// The most documents that were queued at once.
+    #[cfg(test)]
+    fn most_queued(&self) -> usize {
+        self.lock().most
+    }
+
+    fn release(&self) {
+        let mut state = self.lock();
+        state.queued = state.queued.saturating_sub(1);
+        if state.waiting && state.queued <= self.limit / 2 {
+            self.drained.notify_one();
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A document on its way to the writer; dropping it (tantivy does, once it is indexed) frees
+/// its place in the [`InFlight`] queue.
+#[derive(Debug)]
+pub struct TrackedDocument {
+    document: TantivyDocument,
+    in_flight: Option<Arc<InFlight>>,
+}
+
+impl Drop for TrackedDocument {
+    fn drop(&mut self) {
+        if let Some(in_flight) = self.in_flight.take() {
+            in_flight.release();
+        }
+    }
+}
+
+impl Document for TrackedDocument {
+    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.document.iter_fields_and_values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_a_document_frees_its_place() {
+        let in_flight = InFlight::new(4);
+        let documents: Vec<_> = (0..4)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect();
+        assert_eq!(in_flight.lock().queued, 4);
+        drop(documents);
+        assert_eq!(in_flight.lock().queued, 0);
+        assert_eq!(in_flight.most_queued(), 4);
+    }
+
+    #[test]
+    fn a_sender_at_the_limit_waits_for_the_queue_to_drain() {
+        let in_flight = InFlight::new(4);
+        let queued: Vec<_> = (0..4)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect();
+        let indexer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            drop(queued);
+        });
+        let fifth = in_flight.track(TantivyDocument::new());
+        // The fifth document only went once the indexer had dropped the first four: the
+        // queue never held five.
+        assert_eq!(in_flight.lock().queued, 1);
+        assert_eq!(in_flight.most_queued(), 4);
+        drop(fifth);
+        indexer.join().expect("indexer thread");
+    }
+}

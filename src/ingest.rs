@@ -12,6 +12,10 @@
 //! one batch with contiguous opstamps, so two copies of one id in the same run also end as one.
 //! Bad files and bad records are reported to the [`IngestObserver`] and counted; the rest of
 //! the run goes on.
+//!
+//! Memory: besides the writer's budget, a run holds the chunks being parsed and at most
+//! `QUEUED_DOCUMENTS` (1,000) documents waiting for tantivy's indexing threads, where tantivy
+//! alone would queue 10,000 (see the `in_flight` module).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

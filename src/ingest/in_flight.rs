@@ -14,8 +14,9 @@ use tantivy::schema::document::Document;
 use tantivy::TantivyDocument;
 
 /// How long a sender waits for the queue to drain before it sends anyway. Only a stalled
-/// writer (its threads gone after an error) makes a wait that long; sending then lets
-/// tantivy report its error instead of the run hanging.
+/// writer (its threads gone after an error) makes a wait that long. Senders then stop
+/// waiting until the queue drains again, so that tantivy's own bound and errors take over
+/// instead of the run hanging.
 const LONGEST_WAIT: Duration = Duration::from_secs(10);
 
 /// Counts the documents sent to the writer and not yet indexed, and holds senders back while
@@ -25,6 +26,7 @@ pub struct InFlight {
     state: Mutex<State>,
     drained: Condvar,
     limit: usize,
+    longest_wait: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -34,15 +36,22 @@ struct State {
     waiting: bool,
     /// Most documents queued at once.
     most: usize,
+    /// A wait timed out: the writer has stopped taking documents.
+    stalled: bool,
 }
 
 impl InFlight {
     /// Holds senders back while `limit` (at least 2) documents are queued.
     pub fn new(limit: usize) -> Arc<InFlight> {
+        Self::waiting_at_most(limit, LONGEST_WAIT)
+    }
+
+    fn waiting_at_most(limit: usize, longest_wait: Duration) -> Arc<InFlight> {
         Arc::new(InFlight {
             state: Mutex::new(State::default()),
             drained: Condvar::new(),
             limit: limit.max(2),
+            longest_wait,
         })
     }
 
@@ -51,13 +60,16 @@ impl InFlight {
     /// that it is woken once per half-queue rather than once per document.
     pub fn track(self: &Arc<Self>, document: TantivyDocument) -> TrackedDocument {
         let mut state = self.lock();
-        if state.queued >= self.limit {
+        if state.queued >= self.limit && !state.stalled {
             state.waiting = true;
-            let (mut woken, _) = self
+            let (mut woken, timeout) = self
                 .drained
-                .wait_timeout_while(state, LONGEST_WAIT, |state| state.queued > self.limit / 2)
+                .wait_timeout_while(state, self.longest_wait, |state| {
+                    state.queued > self.limit / 2
+                })
                 .unwrap_or_else(PoisonError::into_inner);
             woken.waiting = false;
+            woken.stalled = timeout.timed_out();
             state = woken;
         }
         state.queued += 1;
@@ -77,8 +89,11 @@ impl InFlight {
     fn release(&self) {
         let mut state = self.lock();
         state.queued = state.queued.saturating_sub(1);
-        if state.waiting && state.queued <= self.limit / 2 {
-            self.drained.notify_one();
+        if state.queued <= self.limit / 2 {
+            state.stalled = false;
+            if state.waiting {
+                self.drained.notify_one();
+            }
         }
     }
 
@@ -145,5 +160,27 @@ mod tests {
         assert_eq!(in_flight.most_queued(), 4);
         drop(fifth);
         indexer.join().expect("indexer thread");
+    }
+
+    #[test]
+    fn a_writer_that_stops_taking_documents_does_not_hang_the_sender() {
+        let in_flight = InFlight::waiting_at_most(2, Duration::from_millis(20));
+        let stuck: Vec<_> = (0..2)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect();
+        // Nothing is ever dropped: the third send waits once, in vain, and the rest go on.
+        let more: Vec<_> = (0..3)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect();
+        assert_eq!(in_flight.most_queued(), 5);
+        assert!(in_flight.lock().stalled);
+        // Once the writer drains the queue, the bound holds again.
+        drop((stuck, more));
+        assert!(!in_flight.lock().stalled);
+        let again: Vec<_> = (0..2)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect();
+        assert_eq!(in_flight.lock().queued, 2);
+        drop(again);
     }
 }

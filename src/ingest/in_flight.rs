@@ -131,12 +131,17 @@ impl Document for TrackedDocument {
 mod tests {
     use super::*;
 
+    /// Sends `count` empty documents.
+    fn send(in_flight: &Arc<InFlight>, count: usize) -> Vec<TrackedDocument> {
+        (0..count)
+            .map(|_| in_flight.track(TantivyDocument::new()))
+            .collect()
+    }
+
     #[test]
     fn dropping_a_document_frees_its_place() {
         let in_flight = InFlight::new(4);
-        let documents: Vec<_> = (0..4)
-            .map(|_| in_flight.track(TantivyDocument::new()))
-            .collect();
+        let documents = send(&in_flight, 4);
         assert_eq!(in_flight.lock().queued, 4);
         drop(documents);
         assert_eq!(in_flight.lock().queued, 0);
@@ -146,9 +151,7 @@ mod tests {
     #[test]
     fn a_sender_at_the_limit_waits_for_the_queue_to_drain() {
         let in_flight = InFlight::new(4);
-        let queued: Vec<_> = (0..4)
-            .map(|_| in_flight.track(TantivyDocument::new()))
-            .collect();
+        let queued = send(&in_flight, 4);
         let indexer = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(50));
             drop(queued);
@@ -165,21 +168,15 @@ mod tests {
     #[test]
     fn a_writer_that_stops_taking_documents_does_not_hang_the_sender() {
         let in_flight = InFlight::waiting_at_most(2, Duration::from_millis(20));
-        let stuck: Vec<_> = (0..2)
-            .map(|_| in_flight.track(TantivyDocument::new()))
-            .collect();
+        let stuck = send(&in_flight, 2);
         // Nothing is ever dropped: the third send waits once, in vain, and the rest go on.
-        let more: Vec<_> = (0..3)
-            .map(|_| in_flight.track(TantivyDocument::new()))
-            .collect();
+        let more = send(&in_flight, 3);
         assert_eq!(in_flight.most_queued(), 5);
         assert!(in_flight.lock().stalled);
         // Once the writer drains the queue, the bound holds again.
         drop((stuck, more));
         assert!(!in_flight.lock().stalled);
-        let again: Vec<_> = (0..2)
-            .map(|_| in_flight.track(TantivyDocument::new()))
-            .collect();
+        let again = send(&in_flight, 2);
         assert_eq!(in_flight.lock().queued, 2);
         drop(again);
     }

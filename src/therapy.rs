@@ -188,10 +188,10 @@ impl Lexicon {
                     continue;
                 }
             }
-            if byte.is_ascii_alphanumeric() {
+            if names::is_word_byte(byte) {
                 // No name starts inside a word: step over the rest of it.
                 at += 1;
-                while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                while bytes.get(at).is_some_and(|&b| names::is_word_byte(b)) {
                     at += 1;
                 }
                 after_word = true;

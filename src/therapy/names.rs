@@ -129,13 +129,29 @@ fn key(bytes: &[u8]) -> u32 {
 /// An ASCII letter in lower case, an ASCII digit as is, any other byte 0: two bytes taken as
 /// equal (ASCII case aside) fold to the same value, and every byte that can follow a name
 /// that ends a word folds to 0.
+/// Each byte as keys hold it: ASCII letters and digits in lower case, any other byte 0.
+const FOLDED: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            table[byte] = b.to_ascii_lowercase();
+        }
+        byte += 1;
+    }
+    table
+};
+
 #[inline]
 fn fold(byte: u8) -> u8 {
-    if byte.is_ascii_alphanumeric() {
-        byte.to_ascii_lowercase()
-    } else {
-        0
-    }
+    FOLDED[usize::from(byte)]
+}
+
+/// Whether `byte` is an ASCII letter or digit (one table lookup).
+#[inline]
+pub(super) fn is_word_byte(byte: u8) -> bool {
+    fold(byte) != 0
 }
 
 #[inline]

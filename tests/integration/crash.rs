@@ -1,5 +1,6 @@
 //! Crash safety and concurrent use: `medlit index` killed with SIGKILL at several points of a
-//! large ingest, searching while an ingest runs, and index directories that cannot be used.
+//! large ingest, `medlit merge` killed while it merges, searching while an ingest runs, and
+//! index directories that cannot be used.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -327,4 +328,58 @@ fn a_directory_left_by_a_killed_creation_is_taken_as_new() {
     test.write("index/.tantivy-writer.lock", "");
     let (summary, _) = test.index(&[&crate::util::fixture("corpus/general.txt")]);
     assert_eq!(summary.records, 2);
+}
+
+/// `medlit merge` killed with SIGKILL at several moments: the index always opens with every
+/// record, searchable, and a merge run to the end then leaves one segment.
+#[test]
+fn a_killed_merge_leaves_every_record_in_the_index() {
+    let test = CliTest::new();
+    let corpus = write_corpus(&test);
+    // Two indexing threads and intermediate commits leave several segments; indexing the
+    // corpus a second time replaces every record, so the merge has deleted ones to drop.
+    for _ in 0..2 {
+        let mut child = start_ingest(&test, &corpus);
+        wait_for_commits(&mut child, usize::MAX);
+        assert!(child.wait().expect("reaped").success());
+    }
+    let before = test.stats();
+    assert_eq!(before.records, RECORDS);
+    assert!(before.segments > 1 && before.deleted > 0, "{before:?}");
+
+    let mut killed_unmerged = 0;
+    for delay_ms in [20, 150, 300, 400, 500, 600, 700, 850, 1000, 1500] {
+        let mut merge = Command::new(assert_cmd::cargo::cargo_bin("medlit"))
+            .args(["merge", "--index"])
+            .arg(test.index_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("medlit merge starts");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        // It may have finished already; killing a reaped-but-not-waited child is harmless.
+        let _ = merge.kill();
+        merge.wait().expect("reaped");
+        let stats = test.stats();
+        eprintln!(
+            "merge killed after {delay_ms} ms: {} segments, {} deleted",
+            stats.segments, stats.deleted
+        );
+        assert_eq!(stats.records, RECORDS, "after a kill at {delay_ms} ms");
+        let (all, _) = test.search(&[""]);
+        assert_eq!(all.total as u64, RECORDS);
+        let (one, _) = test.search(&["id:crash:4321"]);
+        assert_eq!(one.total, 1, "one copy of a replaced record");
+        killed_unmerged += usize::from(stats.segments > 1);
+    }
+    eprintln!("{killed_unmerged} kills left the index unmerged");
+
+    let output = test.on_index(&["merge"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = test.stats();
+    assert_eq!(
+        (after.segments, after.deleted, after.records),
+        (1, 0, RECORDS)
+    );
+    assert_eq!(ids_in_index(&test).len() as u64, RECORDS);
 }

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
+use super::sampler::{status_kib, Sampler, ThreadCpu};
 use crate::error::{Error, Result};
 use crate::formats::chunks::ChunkReader;
 use crate::formats::{Format, Parsed};
@@ -83,6 +84,10 @@ pub struct IndexBenchReport {
     pub ratio_to_baseline: f64,
     /// CPU seconds the baseline used (tantivy alone); compare with `all_cores.cpu_secs`.
     pub baseline_cpu_secs: f64,
+    /// The all-cores run's CPU seconds by kind of thread.
+    pub thread_cpu: ThreadCpu,
+    /// The baseline's CPU seconds by kind of thread (its documents were built before).
+    pub baseline_thread_cpu: ThreadCpu,
     /// Peak resident memory of the process after the all-cores run, in bytes (`VmHWM`):
     /// heap and mapped files, including the index files a merge reads through mmap.
     pub peak_rss_bytes: u64,
@@ -119,9 +124,9 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         source,
     })?;
     let all_dir = scratch.path().join("all");
-    let anon = AnonSampler::start();
+    let sampler = Sampler::start();
     let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon);
-    let peak_anon_bytes = anon.stop();
+    let (peak_anon_bytes, thread_cpu) = sampler.stop();
     let (all, all_cpu) = all?;
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
@@ -140,7 +145,7 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         )
     });
     let (one, one_cpu) = one?;
-    let (baseline_records_per_sec, baseline_cpu_secs) =
+    let (baseline_records_per_sec, baseline_cpu_secs, baseline_thread_cpu) =
         baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
     let all_run = run_of(&all, cores, all_cpu);
@@ -155,6 +160,8 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
         baseline_records_per_sec,
         ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
         baseline_cpu_secs,
+        thread_cpu,
+        baseline_thread_cpu,
         peak_rss_bytes,
         peak_anon_bytes,
         index_bytes,
@@ -357,14 +364,15 @@ fn for_each_parsed(files: &[PathBuf], each: &(dyn Fn(Parsed) -> Result<()> + Syn
 }
 
 /// Raw tantivy: the same schema, analyzers and writer settings, fed with documents built
-/// beforehand; returns records per second and the CPU seconds tantivy used.
+/// beforehand; returns records per second and the CPU seconds tantivy used, in all and by
+/// kind of thread.
 fn baseline(
     files: &[PathBuf],
     scratch: &Path,
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<(f64, f64)> {
+) -> Result<(f64, f64, ThreadCpu)> {
     let (schema, fields) = Fields::build();
     let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
     let each = |parsed: Parsed| -> Result<()> {
@@ -392,6 +400,7 @@ fn baseline(
     let index = Index::create_in_dir(&dir, schema)?;
     crate::analysis::register(index.tokenizers(), true, true);
     let pool = pool(threads)?;
+    let sampler = Sampler::start();
     let started = Instant::now();
     let cpu_before = process_cpu_secs();
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
@@ -404,49 +413,9 @@ fn baseline(
     writer.commit()?;
     writer.wait_merging_threads()?;
     let records_per_sec = count as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    Ok((records_per_sec, process_cpu_secs() - cpu_before))
-}
-
-/// Samples this process's anonymous resident memory on a thread of its own and keeps the
-/// highest value seen (Linux keeps no high-water mark for it).
-struct AnonSampler {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<u64>,
-}
-
-impl AnonSampler {
-    fn start() -> AnonSampler {
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stopped = std::sync::Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let mut peak = 0;
-            while !stopped.load(Ordering::Relaxed) {
-                peak = peak.max(status_kib("RssAnon:") * 1024);
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            peak.max(status_kib("RssAnon:") * 1024)
-        });
-        AnonSampler { stop, thread }
-    }
-
-    /// Stops sampling; the peak in bytes (0 where unknown).
-    fn stop(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().unwrap_or(0)
-    }
-}
-
-/// A `kB` line of `/proc/self/status`, 0 where unknown.
-fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
+    let cpu_secs = process_cpu_secs() - cpu_before;
+    let (_, thread_cpu) = sampler.stop();
+    Ok((records_per_sec, cpu_secs, thread_cpu))
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.

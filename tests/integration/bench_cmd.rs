@@ -62,6 +62,26 @@ fn bench_index_reports_throughput_against_the_baseline() {
     ] {
         assert!(cpu.as_f64().is_some_and(|c| c >= 0.0), "{report}");
     }
+    // CPU by kind of thread: each part of the run's own CPU time, never more than it.
+    for (by_thread, total) in [
+        ("thread_cpu", &report["all_cores"]["cpu_secs"]),
+        ("baseline_thread_cpu", &report["baseline_cpu_secs"]),
+    ] {
+        let parts = [
+            "indexing_secs",
+            "parsing_secs",
+            "docstore_secs",
+            "other_secs",
+        ]
+        .map(|kind| report[by_thread][kind].as_f64());
+        assert!(
+            parts.iter().all(|p| p.is_some_and(|p| p >= 0.0)),
+            "{report}"
+        );
+        let sum: f64 = parts.iter().flatten().sum();
+        let total = total.as_f64().unwrap_or(0.0);
+        assert!(sum <= total + 0.05, "{by_thread} {sum} > {total}");
+    }
 }
 
 /// `medlit bench query --json`, every key named (`deny_unknown_fields`).

@@ -336,13 +336,19 @@ fn a_directory_left_by_a_killed_creation_is_taken_as_new() {
 fn a_killed_merge_leaves_every_record_in_the_index() {
     let test = CliTest::new();
     let corpus = write_corpus(&test);
-    // Two indexing threads and intermediate commits leave several segments; indexing the
-    // corpus a second time replaces every record, so the merge has deleted ones to drop.
+    // Indexing the corpus twice replaces every record (the merges during ingest may already
+    // have dropped the replaced copies); one record indexed again on its own then always
+    // leaves a second segment and a deleted copy for the merge.
     for _ in 0..2 {
         let mut child = start_ingest(&test, &corpus);
         wait_for_commits(&mut child, usize::MAX);
         assert!(child.wait().expect("reaped").success());
     }
+    let again = test.write(
+        "again.jsonl",
+        "{\"id\":\"crash:4321\",\"title\":\"leukemia relapse\"}\n",
+    );
+    test.index(&[&again]);
     let before = test.stats();
     assert_eq!(before.records, RECORDS);
     assert!(before.segments > 1 && before.deleted > 0, "{before:?}");

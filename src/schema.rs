@@ -12,6 +12,8 @@
 //! | `mesh_roots`, `major_roots` | u64 fast field: bit *n* set when a heading sits in the MeSH category of letter `A` + *n* | the same headings; counts the tree's top level with one value per record |
 //! | `record` | stored JSON of the whole record | the record |
 
+use std::borrow::Cow;
+
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -108,13 +110,20 @@ impl FacetKind {
 
     /// The values a record has for this facet. MeSH descriptors are given by their
     /// current preferred name when the vocabulary knows them.
-    pub fn values(self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> Vec<String> {
-        let name = |heading: &crate::record::MeshHeading| -> String {
-            vocabulary
-                .and_then(|v| v.resolve(heading))
-                .map_or_else(|| heading.descriptor.clone(), |d| d.name.to_string())
+    pub fn values<'a>(
+        self,
+        record: &'a Record,
+        vocabulary: Option<&'a MeshVocabulary>,
+    ) -> Vec<Cow<'a, str>> {
+        let name = |heading: &'a crate::record::MeshHeading| -> Cow<'a, str> {
+            Cow::Borrowed(
+                vocabulary
+                    .and_then(|v| v.resolve(heading))
+                    .map_or(heading.descriptor.as_str(), |d| d.name),
+            )
         };
-        let mut values: Vec<String> = match self {
+        let borrowed = |texts: &'a [String]| texts.iter().map(|t| Cow::Borrowed(t.as_str()));
+        let mut values: Vec<Cow<'a, str>> = match self {
             FacetKind::Mesh => record.mesh.iter().map(name).collect(),
             FacetKind::Major => record
                 .mesh
@@ -125,14 +134,18 @@ impl FacetKind {
             FacetKind::Qualifier => record
                 .mesh
                 .iter()
-                .flat_map(|m| m.qualifiers.iter().map(|q| q.name.clone()))
+                .flat_map(|m| m.qualifiers.iter().map(|q| Cow::Borrowed(q.name.as_str())))
                 .collect(),
-            FacetKind::Therapy => record.therapies.clone(),
-            FacetKind::Year => record.year.iter().map(u16::to_string).collect(),
-            FacetKind::Journal => record.journal.iter().cloned().collect(),
-            FacetKind::Pubtype => record.publication_types.clone(),
-            FacetKind::Language => record.language.iter().cloned().collect(),
-            FacetKind::Country => record.country.iter().cloned().collect(),
+            FacetKind::Therapy => borrowed(&record.therapies).collect(),
+            FacetKind::Year => record
+                .year
+                .iter()
+                .map(|year| Cow::Owned(year.to_string()))
+                .collect(),
+            FacetKind::Journal => borrowed(record.journal.as_slice()).collect(),
+            FacetKind::Pubtype => borrowed(&record.publication_types).collect(),
+            FacetKind::Language => borrowed(record.language.as_slice()).collect(),
+            FacetKind::Country => borrowed(record.country.as_slice()).collect(),
         };
         values.retain(|v| !v.trim().is_empty());
         values.sort_unstable();
@@ -362,7 +375,7 @@ impl Fields {
         }
         for &(kind, facet, key) in &self.facets {
             for value in kind.values(record, vocabulary) {
-                doc.add_facet(facet, Facet::from_path([value.as_str()]));
+                doc.add_facet(facet, Facet::from_path([value.as_ref()]));
                 doc.add_text(key, value.to_lowercase());
             }
         }

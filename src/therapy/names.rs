@@ -126,10 +126,7 @@ fn key(bytes: &[u8]) -> u32 {
     key
 }
 
-/// An ASCII letter in lower case, an ASCII digit as is, any other byte 0: two bytes taken as
-/// equal (ASCII case aside) fold to the same value, and every byte that can follow a name
-/// that ends a word folds to 0.
-/// Each byte as keys hold it: ASCII letters and digits in lower case, any other byte 0.
+/// [`fold`] of every byte, computed once.
 const FOLDED: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
@@ -143,6 +140,9 @@ const FOLDED: [u8; 256] = {
     table
 };
 
+/// An ASCII letter in lower case, an ASCII digit as is, any other byte 0: two bytes taken as
+/// equal (ASCII case aside) fold to the same value, and every byte that can follow a name
+/// that ends a word folds to 0.
 #[inline]
 fn fold(byte: u8) -> u8 {
     FOLDED[usize::from(byte)]

@@ -51,6 +51,7 @@ use crate::export::{ExportFormat, Exporter};
 
 pub use generate::{Generator, FIRST_PMID};
 pub use model::{Model, ModelBuilder, ModelSummary, MAX_VALUES, MAX_WORDS};
+pub(crate) use random::Rng;
 pub use sample::{builtin_sample, read_sample, SampleSummary};
 
 /// The records `0..records` of the corpus of `model` and `seed`, made one at a time.

@@ -9,6 +9,7 @@ use tantivy::{DocAddress, Searcher, Term};
 use super::{BenchQuery, QueryClass, QuerySet};
 use crate::analysis;
 use crate::error::{Error, Result};
+use crate::gen::Rng;
 use crate::index::MedlitIndex;
 use crate::query::Search;
 use crate::record::Record;
@@ -358,29 +359,6 @@ fn distinct(rng: &mut Rng, items: &[String], k: usize) -> Vec<String> {
         chosen.push(remaining.swap_remove(at).clone());
     }
     chosen
-}
-
-/// SplitMix64: small and deterministic, which is all query sampling needs.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`0` when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
 }
 
 #[cfg(test)]

@@ -273,22 +273,34 @@ pub fn names_a_group(name: &str) -> bool {
 /// `First Middle Last`: `Casbon, James A` and `James A Casbon` give `Casbon JA`. A one-word
 /// name is returned as it is.
 pub fn short_author_name(name: &str) -> String {
+    let mut short = String::with_capacity(name.len());
+    write_short_author_name(name, &mut short);
+    short
+}
+
+/// [`short_author_name`], written into `out` (cleared first) so that a caller naming many
+/// authors reuses one buffer.
+pub fn write_short_author_name(name: &str, out: &mut String) {
+    out.clear();
     let (last, given) = match name.split_once(',') {
         Some((last, given)) => (last.trim(), given),
         None => match name.trim().rsplit_once(char::is_whitespace) {
             Some((given, last)) => (last, given),
-            None => return name.trim().to_string(),
+            None => {
+                out.push_str(name.trim());
+                return;
+            }
         },
     };
-    let initials: String = given
+    out.push_str(last);
+    out.push(' ');
+    let initials = given
         .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
         .filter_map(|part| part.chars().find(|c| c.is_alphabetic()))
-        .flat_map(char::to_uppercase)
-        .collect();
-    if initials.is_empty() {
-        last.to_string()
-    } else {
-        format!("{last} {initials}")
+        .flat_map(char::to_uppercase);
+    out.extend(initials);
+    if out.len() == last.len() + 1 {
+        out.pop();
     }
 }
 
@@ -379,5 +391,23 @@ mod tests {
             ..Record::default()
         };
         assert_eq!(record.citation(), "2025;27(9):1128-1133");
+    }
+
+    #[test]
+    fn short_author_names_are_last_name_and_initials() {
+        for (name, short) in [
+            ("Casbon, James A", "Casbon JA"),
+            ("James A Casbon", "Casbon JA"),
+            ("Jean-Luc Picard", "Picard JL"),
+            ("  Émile  Zola ", "Zola É"),
+            ("Smith", "Smith"),
+            ("Smith, ", "Smith"),
+            ("Smith, 3", "Smith"),
+        ] {
+            assert_eq!(short_author_name(name), short, "{name:?}");
+        }
+        let mut reused = String::from("left over");
+        write_short_author_name("Ann Lee", &mut reused);
+        assert_eq!(reused, "Lee A");
     }
 }

@@ -352,10 +352,11 @@ impl Fields {
                 doc.add_text(self.mesh, &qualifier.name);
             }
         }
+        let mut short = String::new();
         for author in &record.authors {
             doc.add_text(self.author, &author.name);
-            if let Some(short) = pubmed_author_form(&author.name) {
-                doc.add_text(self.author, short);
+            if write_pubmed_author_form(&author.name, &mut short) {
+                doc.add_text(self.author, &short);
             }
         }
         for affiliation in &record.affiliations {
@@ -450,11 +451,15 @@ pub fn root_letter(bit: u32) -> Option<char> {
         .map(|bit| char::from(b'A' + bit))
 }
 
-/// PubMed's short author form, for `Smith J[au]`: `John Q Smith` → `Smith JQ`,
-/// `Smith, John` → `Smith J`. `None` for one-word and collective names.
-pub fn pubmed_author_form(name: &str) -> Option<String> {
+/// Writes PubMed's short author form, for `Smith J[au]`, into `out`: `John Q Smith` →
+/// `Smith JQ`, `Smith, John` → `Smith J`. False, and `out` left alone, for one-word and
+/// collective names.
+pub fn write_pubmed_author_form(name: &str, out: &mut String) -> bool {
     let person = name.trim().contains([' ', ',']) && !crate::record::names_a_group(name);
-    person.then(|| crate::record::short_author_name(name))
+    if person {
+        crate::record::write_short_author_name(name, out);
+    }
+    person
 }
 
 fn text_options() -> TextOptions {
@@ -484,6 +489,19 @@ fn add_facet_fields(builder: &mut SchemaBuilder, kind: FacetKind) -> (FacetKind,
 mod tests {
     use super::*;
     use crate::record::MeshHeading;
+
+    #[test]
+    fn pubmed_author_forms_are_written_for_people_only() {
+        let mut out = String::from("kept");
+        assert!(!write_pubmed_author_form(
+            "Cochrane Collaboration Group",
+            &mut out
+        ));
+        assert!(!write_pubmed_author_form("Plato", &mut out));
+        assert_eq!(out, "kept");
+        assert!(write_pubmed_author_form("John Q Smith", &mut out));
+        assert_eq!(out, "Smith JQ");
+    }
 
     #[test]
     fn category_bits_round_trip_and_ignore_non_letters() {

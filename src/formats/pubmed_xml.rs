@@ -424,6 +424,13 @@ enum Target {
     Substance,
 }
 
+/// The kinds of `PubmedData/ArticleIdList/ArticleId` that medlit keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ArticleIdType {
+    Doi,
+    Pmc,
+}
+
 /// Elements that are markup inside text, not structure.
 fn is_inline(name: &[u8]) -> bool {
     matches!(
@@ -448,7 +455,7 @@ struct RecordParser {
     author: Option<PendingAuthor>,
     abstract_label: Option<String>,
     abstract_parts: Vec<String>,
-    article_id_type: Option<Vec<u8>>,
+    article_id_type: Option<ArticleIdType>,
     heading: Option<MeshHeading>,
     qualifier_major: bool,
     descriptor_major: bool,
@@ -507,26 +514,27 @@ struct PendingAuthor {
     affiliations: Vec<String>,
 }
 
+/// The error for bytes that are not UTF-8 at `position` of a record.
+fn invalid_utf8(position: usize, encoding: Encoding) -> String {
+    format!(
+        "invalid UTF-8 at byte {position} of the record (the file declares {}, or nothing; is it Latin-1? declare encoding=\"ISO-8859-1\" or convert it with iconv -f latin1 -t utf-8)",
+        encoding.name()
+    )
+}
+
 /// Parses one UTF-8 record element (`<PubmedArticle>…</PubmedArticle>` and its kin).
 pub fn parse_record(bytes: &[u8]) -> Result<Parsed, String> {
     parse_record_in(bytes, Encoding::Utf8)
 }
 
-/// Parses one record element in the given encoding. Bytes that are not valid in it make the
-/// record invalid: a wrong encoding declaration costs the records it garbles, not the file.
+/// Parses one record element in the given encoding. Bytes that are not valid in it, in a text
+/// that medlit keeps, make the record invalid: a wrong encoding declaration costs the records
+/// it garbles, not the file. Texts medlit does not read (the reference list, say) are never
+/// decoded, so they cost nothing and cannot cost the record.
 pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, String> {
     let transcoded: String;
     let bytes = match encoding {
-        Encoding::Utf8 => match std::str::from_utf8(bytes) {
-            Ok(_) => bytes,
-            Err(err) => {
-                return Err(format!(
-                    "invalid UTF-8 at byte {} of the record (the file declares {}, or nothing; is it Latin-1? declare encoding=\"ISO-8859-1\" or convert it with iconv -f latin1 -t utf-8)",
-                    err.valid_up_to(),
-                    encoding.name()
-                ))
-            }
-        },
+        Encoding::Utf8 => bytes,
         Encoding::Latin1 => {
             transcoded = bytes.iter().map(|&b| char::from(b)).collect();
             transcoded.as_bytes()
@@ -549,7 +557,12 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
                 parser.end(start.local_name().as_ref());
             }
             Event::End(end) => parser.end(end.local_name().as_ref()),
-            Event::Text(text) => parser.text(&text),
+            Event::Text(text) => {
+                let start = reader.buffer_position() as usize - text.len();
+                parser
+                    .text(&text)
+                    .map_err(|valid_up_to| invalid_utf8(start + valid_up_to, encoding))?;
+            }
             Event::CData(data) => parser.push_text(&String::from_utf8_lossy(&data)),
             Event::Eof => break,
             _ => {}
@@ -613,20 +626,25 @@ impl RecordParser {
             (b"PublicationTypeList", b"PublicationType") => Some(Target::PublicationType),
             (b"MeshHeading", b"DescriptorName") => {
                 self.descriptor_ui = attribute(element, b"UI");
-                self.descriptor_major = attribute(element, b"MajorTopicYN").as_deref() == Some("Y");
+                self.descriptor_major = attribute_is(element, b"MajorTopicYN", b"Y");
                 Some(Target::Descriptor)
             }
             (b"MeshHeading", b"QualifierName") => {
-                self.qualifier_major = attribute(element, b"MajorTopicYN").as_deref() == Some("Y");
+                self.qualifier_major = attribute_is(element, b"MajorTopicYN", b"Y");
                 Some(Target::Qualifier)
             }
             (b"KeywordList", b"Keyword") => Some(Target::Keyword),
             (b"ArticleIdList", b"ArticleId") if self.in_pubmed_data_ids() => {
-                self.article_id_type = attribute(element, b"IdType").map(String::into_bytes);
+                self.article_id_type = match attribute_among(element, b"IdType", &[b"doi", b"pmc"])
+                {
+                    Some(0) => Some(ArticleIdType::Doi),
+                    Some(_) => Some(ArticleIdType::Pmc),
+                    None => None,
+                };
                 Some(Target::ArticleId)
             }
             (b"Article", b"ELocationID") => {
-                let is_doi = attribute(element, b"EIdType").as_deref() == Some("doi");
+                let is_doi = attribute_is(element, b"EIdType", b"doi");
                 is_doi.then_some(Target::ElocationDoi)
             }
             (b"MedlineJournalInfo", b"Country") => Some(Target::Country),
@@ -647,15 +665,21 @@ impl RecordParser {
         self.path.up(1) == b"PubmedData"
     }
 
-    fn text(&mut self, text: &BytesText) {
+    /// Adds a text to the field being read; an entity other than XML's five and character
+    /// references stays as written. Text that is not UTF-8 is refused with the length of
+    /// its valid start.
+    fn text(&mut self, text: &BytesText) -> Result<(), usize> {
         if self.target.is_none() {
-            return;
+            return Ok(());
         }
-        let decoded: Cow<str> = match text.unescape() {
-            Ok(text) => text,
-            Err(_) => Cow::Owned(String::from_utf8_lossy(text.as_ref()).into_owned()),
-        };
-        self.push_text(&decoded);
+        let text = std::str::from_utf8(text).map_err(|err| err.valid_up_to())?;
+        if memchr::memchr(b'&', text.as_bytes()).is_none() {
+            self.push_text(text);
+        } else {
+            let unescaped = quick_xml::escape::unescape(text).unwrap_or(Cow::Borrowed(text));
+            self.push_text(&unescaped);
+        }
+        Ok(())
     }
 
     fn push_text(&mut self, text: &str) {
@@ -758,10 +782,10 @@ impl RecordParser {
                 }
             }
             Target::Keyword => push_nonempty(&mut record.keywords, text),
-            Target::ArticleId => match self.article_id_type.take().as_deref() {
-                Some(b"doi") => set_once(&mut record.doi, text),
-                Some(b"pmc") => set_once(&mut record.pmc, text),
-                _ => {}
+            Target::ArticleId => match self.article_id_type.take() {
+                Some(ArticleIdType::Doi) => set_once(&mut record.doi, text),
+                Some(ArticleIdType::Pmc) => set_once(&mut record.pmc, text),
+                None => {}
             },
             Target::ElocationDoi => set_once(&mut self.elocation_doi, text),
             Target::Country => set_once(&mut record.country, text),
@@ -852,6 +876,29 @@ fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
         })
 }
 
+/// Whether attribute `key` of `element` has the value `expected`.
+fn attribute_is(element: &BytesStart, key: &[u8], expected: &[u8]) -> bool {
+    attribute_among(element, key, &[expected]).is_some()
+}
+
+/// Which of `choices` attribute `key` of `element` has as its value, compared without
+/// allocating unless the value holds an entity.
+fn attribute_among(element: &BytesStart, key: &[u8], choices: &[&[u8]]) -> Option<usize> {
+    let attribute = element
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == key)?;
+    if memchr::memchr(b'&', &attribute.value).is_none() {
+        return choices
+            .iter()
+            .position(|choice| *choice == &*attribute.value);
+    }
+    let value = attribute.unescape_value().ok()?;
+    choices
+        .iter()
+        .position(|choice| *choice == value.as_bytes())
+}
+
 /// Collapses runs of whitespace (XML line breaks inside text) into single spaces.
 fn clean_text(text: String) -> String {
     if is_clean(&text) {
@@ -872,12 +919,7 @@ fn clean_text(text: String) -> String {
 fn is_clean(text: &str) -> bool {
     let bytes = text.as_bytes();
     let edges_clean = bytes.first() != Some(&b' ') && bytes.last() != Some(&b' ');
-    // A branch-free pass the compiler vectorizes: no control byte, no lead byte of a
-    // Unicode space, no double space. Only texts that fail it take the exact walk below.
-    let suspect = bytes.iter().fold(false, |seen, &b| {
-        seen | (b < 0x20) | matches!(b, 0xC2 | 0xE1..=0xE3)
-    });
-    if edges_clean && !suspect && memchr::memmem::find(bytes, b"  ").is_none() {
+    if edges_clean && !may_need_cleaning(bytes) {
         return true;
     }
     let mut after_space = true;
@@ -893,6 +935,38 @@ fn is_clean(text: &str) -> bool {
         }
     }
     !after_space || text.is_empty()
+}
+
+/// Whether `bytes` has a control byte, a lead byte of a Unicode space, or two spaces in a
+/// row: one branch-free pass over blocks of 32 bytes that the compiler vectorizes. Only texts
+/// it flags take [`is_clean`]'s exact walk.
+fn may_need_cleaning(bytes: &[u8]) -> bool {
+    fn flag(byte: u8, next: u8) -> u8 {
+        u8::from(byte < 0x20)
+            | u8::from(byte == 0xC2)
+            | u8::from(byte.wrapping_sub(0xE1) < 3)
+            | (u8::from(byte == b' ') & u8::from(next == b' '))
+    }
+    let Some((&last, _)) = bytes.split_last() else {
+        return false;
+    };
+    // Each byte but the last, beside the byte after it.
+    let (heads, head_rest) = bytes[..bytes.len() - 1].as_chunks::<32>();
+    let (nexts, next_rest) = bytes[1..].as_chunks::<32>();
+    for (head, next) in heads.iter().zip(nexts) {
+        let flags = head
+            .iter()
+            .zip(next)
+            .fold(0, |flags, (&byte, &next)| flags | flag(byte, next));
+        if flags != 0 {
+            return true;
+        }
+    }
+    let rest = head_rest
+        .iter()
+        .zip(next_rest)
+        .fold(0, |flags, (&byte, &next)| flags | flag(byte, next));
+    rest | flag(last, 0) != 0
 }
 
 fn set_once(slot: &mut Option<String>, text: String) {
@@ -1232,6 +1306,21 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8_cost_the_record_only_in_texts_medlit_keeps() {
+        let unread = b"<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Fine</ArticleTitle></Article></MedlineCitation><PubmedData><ReferenceList><Reference><Citation>Caf\xe9</Citation></Reference></ReferenceList></PubmedData></PubmedArticle>";
+        let Ok(Parsed::Record(record)) = parse_record(unread) else {
+            panic!("a bad byte outside the texts medlit reads is ignored");
+        };
+        assert_eq!(record.title, "Fine");
+        let read = b"<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Fine &amp; caf\xe9</ArticleTitle></Article></MedlineCitation></PubmedArticle>";
+        let error = parse_record(read).err().unwrap_or_default();
+        assert!(
+            error.starts_with("invalid UTF-8 at byte 83 of the record"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn declarations_are_found() {
         assert_eq!(
             declaration(b"\n<?xml version=\"1.0\"?><a/>"),
@@ -1251,6 +1340,25 @@ mod tests {
             "<?xml version=\"1.0\"?>\n<!DOCTYPE x>\n<PubmedArticleSet>"
         ));
         assert!(!looks_like("PMID- 1\n"));
+    }
+
+    #[test]
+    fn long_texts_are_flagged_wherever_the_white_space_is() {
+        let clean =
+            "Plasma exchange and rituximab in thrombotic purpura: a case series of nine adults, "
+                .repeat(2);
+        assert!(!may_need_cleaning(clean.as_bytes()));
+        assert!(is_clean(clean.trim_end()));
+        for at in 0..clean.len() {
+            if !clean.is_char_boundary(at) {
+                continue;
+            }
+            for inserted in ["  ", "\n", "\t", "\u{a0}", "\u{2009}", "\u{3000}"] {
+                let mut text = clean.clone();
+                text.insert_str(at, inserted);
+                assert!(may_need_cleaning(text.as_bytes()), "{inserted:?} at {at}");
+            }
+        }
     }
 
     #[test]

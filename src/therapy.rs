@@ -180,7 +180,7 @@ impl Lexicon {
         // Whether the character before `at` is a letter or digit.
         let mut after_word = false;
         while let Some(&byte) = bytes.get(at) {
-            if !after_word {
+            if !after_word && self.names.may_start_with(byte) {
                 if let Some((end, therapy)) = self.names.longest_at(text, at) {
                     found.push(therapy);
                     after_word = !starts_word(text, end);

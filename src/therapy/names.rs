@@ -9,8 +9,10 @@
 //! walked from each word start did the same work with a cache miss at nearly every byte (a
 //! table of megabytes), and one unanchored pass over the whole text read every byte of it.
 
-/// How many leading bytes of a name make its key.
-const KEY_LEN: usize = 4;
+/// How many leading bytes of a name make its key. Eight rather than four: `therapy` and
+/// `treatment` then no longer share the key of `therapeutic hypothermia` and `treat-to-target`,
+/// so that far fewer word starts reach a comparison of names.
+const KEY_LEN: usize = 8;
 /// 2^17 bits: about 1% of them set by a lexicon of a few thousand names.
 const HASH_BITS: u32 = 17;
 
@@ -24,18 +26,22 @@ pub(super) struct NameTable {
     bits: Vec<u64>,
     /// Open addressing from a key to its group: `(key, group + 1)`, `(_, 0)` where empty;
     /// a power of two at least twice the number of keys.
-    slots: Vec<(u32, u32)>,
+    slots: Vec<(u64, u32)>,
     /// The names of group `g` are `names[groups[g]..groups[g + 1]]`.
     groups: Vec<usize>,
     /// Names and their therapies, by key, longest first within a key.
     names: Vec<Name>,
+    /// Whether some name starts with this byte (in either ASCII case). The scan asks it
+    /// before looking a position up: most lexicons have no name that starts with a space
+    /// or a comma, so no position after punctuation is looked up.
+    first_bytes: [bool; 256],
 }
 
 impl NameTable {
     /// Indexes `names`, each with the index of its therapy. Names should differ in more than
     /// ASCII case; of two that do not, either may be found.
     pub(super) fn new<'n>(names: impl IntoIterator<Item = (&'n str, u32)>) -> NameTable {
-        let mut names: Vec<(u32, Box<[u8]>, u32)> = names
+        let mut names: Vec<(u64, Box<[u8]>, u32)> = names
             .into_iter()
             .filter(|(name, _)| !name.is_empty())
             .map(|(name, therapy)| (key(name.as_bytes()), name.as_bytes().into(), therapy))
@@ -47,6 +53,7 @@ impl NameTable {
             slots: vec![(0, 0); (2 * keys).next_power_of_two().max(2)],
             groups: Vec::with_capacity(keys + 1),
             names: Vec::with_capacity(names.len()),
+            first_bytes: [false; 256],
         };
         let mut last_key = None;
         for (index, (key, name, therapy)) in names.into_iter().enumerate() {
@@ -55,13 +62,17 @@ impl NameTable {
                 table.groups.push(index);
                 table.insert_key(key, table.groups.len() as u32);
             }
+            if let Some(&first) = name.first() {
+                table.first_bytes[usize::from(first.to_ascii_lowercase())] = true;
+                table.first_bytes[usize::from(first.to_ascii_uppercase())] = true;
+            }
             table.names.push((name, therapy));
         }
         table.groups.push(table.names.len());
         table
     }
 
-    fn insert_key(&mut self, key: u32, group_plus_one: u32) {
+    fn insert_key(&mut self, key: u64, group_plus_one: u32) {
         let bit = hash(key);
         self.bits[bit / 64] |= 1 << (bit % 64);
         let mask = self.slots.len() - 1;
@@ -74,7 +85,7 @@ impl NameTable {
 
     /// The group of names with this key.
     #[inline]
-    fn group(&self, key: u32) -> Option<&[Name]> {
+    fn group(&self, key: u64) -> Option<&[Name]> {
         let bit = hash(key);
         if self.bits[bit / 64] & (1 << (bit % 64)) == 0 {
             return None;
@@ -91,6 +102,12 @@ impl NameTable {
                 _ => slot = (slot + 1) & mask,
             }
         }
+    }
+
+    /// Whether some name starts with `byte` (ASCII case aside).
+    #[inline]
+    pub(super) fn may_start_with(&self, byte: u8) -> bool {
+        self.first_bytes[usize::from(byte)]
     }
 
     /// The end and therapy of the longest name that starts at byte `at` of `text` and ends a
@@ -114,11 +131,11 @@ impl NameTable {
 /// in a text has the same key as the text there: the bytes agree once folded, and a name
 /// shorter than the key is followed by a byte that folds to 0 (or by the end of the text).
 #[inline]
-fn key(bytes: &[u8]) -> u32 {
+fn key(bytes: &[u8]) -> u64 {
     let mut key = 0;
     for (index, &byte) in bytes.iter().take(KEY_LEN).enumerate() {
         let folded = fold(byte);
-        key |= u32::from(folded) << (8 * index);
+        key |= u64::from(folded) << (8 * index);
         if folded == 0 && index > 0 {
             break;
         }
@@ -155,8 +172,8 @@ pub(super) fn is_word_byte(byte: u8) -> bool {
 }
 
 #[inline]
-fn hash(key: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+fn hash(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - HASH_BITS)) as usize
 }
 
 /// True when no letter or digit comes before byte `start` of `text`.

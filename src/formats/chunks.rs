@@ -65,17 +65,19 @@ pub fn next_line_start(buf: &[u8]) -> Option<usize> {
 struct BufferPool(Arc<Mutex<Vec<Vec<u8>>>>);
 
 impl BufferPool {
-    /// A buffer with room for a chunk: a returned one if there is one.
+    /// A buffer with room for a chunk: a returned one, still holding an earlier chunk's
+    /// bytes, if there is one.
     fn take(&self) -> Vec<u8> {
         let spare = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
         spare.unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES + CHUNK_SLACK))
     }
 
-    /// Keeps `buffer` for a later chunk, unless enough are kept already.
-    fn give_back(&self, mut buffer: Vec<u8>) {
+    /// Keeps `buffer` for a later chunk, unless enough are kept already. Its bytes stay: the
+    /// next chunk overwrites them, and reading into bytes that are already initialized spares
+    /// zeroing the buffer before every read.
+    fn give_back(&self, buffer: Vec<u8>) {
         let mut spare = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if spare.len() < POOLED_BUFFERS && buffer.capacity() <= CHUNK_BYTES + CHUNK_SLACK {
-            buffer.clear();
             spare.push(buffer);
         }
     }
@@ -167,41 +169,45 @@ impl<R: BufRead> ChunkReader<R> {
                 self.skip_to_record_start(next_start)?;
             }
         }
+        // `data[..filled]` is this chunk so far; the bytes after it are scratch.
         let mut data = self.pool.take();
-        let preamble = if self.first {
-            &[][..]
-        } else {
-            &self.preamble[..]
-        };
-        data.extend_from_slice(preamble);
-        let start = data.len();
-        data.append(&mut self.carry);
+        let mut filled = 0;
+        if !self.first {
+            copy_into(&mut data, &mut filled, &self.preamble);
+        }
+        let start = filled;
+        copy_into(&mut data, &mut filled, &self.carry);
+        self.carry.clear();
         let mut target = CHUNK_BYTES;
         let cut = loop {
-            let body = data.len() - start;
+            let body = filled - start;
             if body < target {
-                let want = (target - body) as u64;
-                let read = (&mut self.reader).take(want).read_to_end(&mut data)?;
+                let end = start + target;
+                if data.len() < end {
+                    data.resize(end, 0);
+                }
+                let read = read_some(&mut self.reader, &mut data[filled..end])?;
                 if read == 0 {
                     self.done = true;
-                    break data.len();
+                    break filled;
                 }
+                filled += read;
                 continue;
             }
-            match (self.last_record_end.last)(&data[start..]) {
+            match (self.last_record_end.last)(&data[start..filled]) {
                 Some(end) if end > 0 => break start + end,
                 _ if target >= MAX_CHUNK_BYTES => {
                     self.inside_record = true;
-                    break data.len();
+                    break filled;
                 }
                 _ => target = (target * 2).min(MAX_CHUNK_BYTES),
             }
         };
-        if data.len() == start {
+        if filled == start {
             self.pool.give_back(data);
             return Ok(None);
         }
-        self.carry.extend_from_slice(&data[cut..]);
+        self.carry.extend_from_slice(&data[cut..filled]);
         data.truncate(cut);
         let whole_input = self.first && self.done && self.carry.is_empty();
         let body = &data[start..];
@@ -219,6 +225,26 @@ impl<R: BufRead> ChunkReader<R> {
         self.offset += length;
         self.lines += newlines;
         Ok(Some(chunk))
+    }
+}
+
+/// Copies `bytes` into `data` at `filled`, growing `data` if it is too short.
+fn copy_into(data: &mut Vec<u8>, filled: &mut usize, bytes: &[u8]) {
+    let end = *filled + bytes.len();
+    if data.len() < end {
+        data.resize(end, 0);
+    }
+    data[*filled..end].copy_from_slice(bytes);
+    *filled = end;
+}
+
+/// One read into `buffer`, retried when a signal interrupts it; 0 at the end of the input.
+fn read_some(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buffer) {
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            result => return result,
+        }
     }
 }
 
@@ -277,6 +303,29 @@ impl<R: BufRead> Iterator for ChunkReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recycled_buffers_show_nothing_of_earlier_chunks() {
+        // Long lines first, then short ones: a later chunk ends well before where an earlier
+        // one, read into the same buffer, did.
+        let mut input = Vec::new();
+        for n in 0..4_500 {
+            input.extend_from_slice(format!("{n} {}\n", "long".repeat(500)).as_bytes());
+        }
+        for n in 0..20_000 {
+            input.extend_from_slice(format!("{n} short\n").as_bytes());
+        }
+        let mut joined = Vec::new();
+        let mut chunks = 0;
+        for chunk in ChunkReader::new(input.as_slice(), RecordEnd::lines()) {
+            let chunk = chunk.expect("chunk");
+            assert_eq!(chunk.offset as usize, joined.len());
+            joined.extend_from_slice(&chunk.data);
+            chunks += 1;
+        }
+        assert!(chunks >= 3, "{chunks} chunks");
+        assert!(joined == input, "the chunks join up to the input");
+    }
 
     #[test]
     fn chunks_hold_whole_lines_and_cover_the_input() {

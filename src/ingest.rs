@@ -473,7 +473,7 @@ impl Run<'_> {
             .with_preamble(&preamble)
             .par_bridge()
             .try_for_each(|chunk| match chunk {
-                Ok(chunk) => self.items(path, format.parse(chunk.data.as_slice()), &chunk),
+                Ok(chunk) => self.items(path, format.parse_bytes(&chunk.data), &chunk),
                 Err(err) => {
                     self.skip(path, None, format!("read error: {err}"));
                     Ok(())

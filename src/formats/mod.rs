@@ -110,6 +110,18 @@ impl Format {
         }
     }
 
+    /// Parses records from `bytes`, a whole input (or a chunk of whole records) in memory.
+    /// The same as [`Format::parse`] on them, but PubMed XML is parsed where it lies.
+    pub fn parse_bytes<'r>(
+        self,
+        bytes: &'r [u8],
+    ) -> Box<dyn Iterator<Item = Result<Parsed, ParseError>> + Send + 'r> {
+        match self {
+            Format::PubmedXml => Box::new(pubmed_xml::PubmedXmlReader::over_bytes(bytes)),
+            _ => self.parse(bytes),
+        }
+    }
+
     /// Parses records from `reader`.
     pub fn parse<'r, R: BufRead + Send + 'r>(
         self,

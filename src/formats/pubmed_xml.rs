@@ -4,7 +4,8 @@
 //! The stream is never parsed as one document. [`PubmedXmlReader`] finds each record's bytes
 //! (`<PubmedArticle>…</PubmedArticle>`, `<PubmedBookArticle>…`, a bare `<MedlineCitation>…`
 //! or a `<DeleteCitation>…`) with a substring search, holding at most one record plus one read
-//! block in memory, and parses each record on its own with quick-xml. So a file of any size
+//! block in memory (or, over a chunk already in memory, reading it where it lies), and
+//! parses each record on its own with quick-xml. So a file of any size
 //! is read in bounded memory, a malformed record is reported and skipped while the records
 //! around it are kept, and [`last_record_end`] lets the ingester cut a huge file into chunks
 //! that rayon parses in parallel. DOCTYPE declarations are skipped, never expanded: an entity
@@ -148,10 +149,12 @@ fn last_end_of(buf: &[u8], tags: &[&[u8]]) -> Option<usize> {
     best
 }
 
-/// Streaming reader of PubMed XML.
-pub struct PubmedXmlReader<R> {
+/// Streaming reader of PubMed XML, or reader of records already in memory
+/// ([`PubmedXmlReader::over_bytes`], for ingest's chunks, which are then parsed in place).
+pub struct PubmedXmlReader<'a, R> {
     reader: R,
-    buffer: Vec<u8>,
+    /// Read from `reader` (owned), or the whole input (borrowed).
+    buffer: Cow<'a, [u8]>,
     /// Position in `buffer` where the search for the next record resumes.
     cursor: usize,
     /// Stream offset of `buffer[0]`.
@@ -173,16 +176,19 @@ pub struct PubmedXmlReader<R> {
 const KEPT_BUFFER_BYTES: usize = 8 << 20;
 
 thread_local! {
-    /// The buffer of the last reader dropped on this thread. Ingest parses a large file as
-    /// a series of 4 MiB chunks, each with a reader of its own: reusing the buffer spares
-    /// the kernel from zeroing fresh pages for every chunk.
+    /// The buffer of the last streaming reader dropped on this thread, for the next one: a
+    /// run over many files then spares the kernel from zeroing fresh pages for each. (Ingest
+    /// parses the chunks of a large file in place, with no buffer of the reader's own.)
     static SPARE_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl<R> Drop for PubmedXmlReader<R> {
+impl<R> Drop for PubmedXmlReader<'_, R> {
     fn drop(&mut self) {
-        if self.buffer.capacity() <= KEPT_BUFFER_BYTES {
-            let mut buffer = std::mem::take(&mut self.buffer);
+        let Cow::Owned(buffer) = &mut self.buffer else {
+            return;
+        };
+        if buffer.capacity() <= KEPT_BUFFER_BYTES {
+            let mut buffer = std::mem::take(buffer);
             buffer.clear();
             // Nothing to keep once the thread's locals are gone (a reader dropped at exit).
             let _ = SPARE_BUFFER.try_with(|spare| *spare.borrow_mut() = buffer);
@@ -242,14 +248,36 @@ pub fn declared_encoding(head: &[u8]) -> Encoding {
     }
 }
 
-impl<R: BufRead> PubmedXmlReader<R> {
+impl<'a> PubmedXmlReader<'a, std::io::Empty> {
+    /// Reads the records of `bytes`, an input held in memory, where they lie: nothing is
+    /// copied.
+    pub fn over_bytes(bytes: &'a [u8]) -> Self {
+        PubmedXmlReader {
+            reader: std::io::empty(),
+            buffer: Cow::Borrowed(bytes),
+            cursor: 0,
+            offset: 0,
+            lines_before: 0,
+            counted_to: 0,
+            records: 0,
+            eof: true,
+            failed: false,
+            encoding: None,
+            wrapped: false,
+        }
+    }
+}
+
+impl<R: BufRead> PubmedXmlReader<'static, R> {
     /// Reads records from `reader`.
     pub fn new(reader: R) -> Self {
         PubmedXmlReader {
             reader,
-            buffer: SPARE_BUFFER
-                .try_with(|spare| std::mem::take(&mut *spare.borrow_mut()))
-                .unwrap_or_default(),
+            buffer: Cow::Owned(
+                SPARE_BUFFER
+                    .try_with(|spare| std::mem::take(&mut *spare.borrow_mut()))
+                    .unwrap_or_default(),
+            ),
             cursor: 0,
             offset: 0,
             lines_before: 0,
@@ -261,7 +289,9 @@ impl<R: BufRead> PubmedXmlReader<R> {
             wrapped: false,
         }
     }
+}
 
+impl<R: BufRead> PubmedXmlReader<'_, R> {
     /// Reads one more block; returns false at the end of the input.
     fn fill(&mut self) -> std::io::Result<bool> {
         if self.eof {
@@ -270,7 +300,7 @@ impl<R: BufRead> PubmedXmlReader<R> {
         // Drop what has been consumed before growing the buffer.
         if self.cursor > 0 {
             self.count_lines_to(self.cursor);
-            self.buffer.drain(..self.cursor);
+            self.buffer.to_mut().drain(..self.cursor);
             self.offset += self.cursor as u64;
             self.counted_to -= self.cursor;
             self.cursor = 0;
@@ -281,7 +311,7 @@ impl<R: BufRead> PubmedXmlReader<R> {
             return Ok(false);
         }
         let take = available.len().min(BLOCK_BYTES);
-        self.buffer.extend_from_slice(&available[..take]);
+        self.buffer.to_mut().extend_from_slice(&available[..take]);
         self.reader.consume(take);
         Ok(true)
     }
@@ -313,7 +343,7 @@ impl<R: BufRead> PubmedXmlReader<R> {
     }
 }
 
-impl<R: BufRead> Iterator for PubmedXmlReader<R> {
+impl<R: BufRead> Iterator for PubmedXmlReader<'_, R> {
     type Item = Result<Parsed, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1031,6 +1061,23 @@ mod tests {
                 Parsed::Delete(_) => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn records_in_memory_read_the_same_as_a_stream() {
+        let mut input = SET.replace("</PubmedArticleSet>", "");
+        input.push_str("<PubmedArticle><MedlineCitation><PMID>8</PMID><Article><ArticleTitle>Bad</Title></Article></MedlineCitation></PubmedArticle>\n");
+        input.push_str(
+            "<PubmedArticle><MedlineCitation><PMID>9</PMID><Article><ArticleTitle>Cut short",
+        );
+        let debug = |items: Vec<Result<Parsed, ParseError>>| format!("{items:?}");
+        let streamed = debug(PubmedXmlReader::new(input.as_bytes()).collect());
+        let in_place = debug(PubmedXmlReader::over_bytes(input.as_bytes()).collect());
+        assert_eq!(in_place, streamed);
+        assert!(
+            streamed.contains("malformed XML") && streamed.contains("truncated record"),
+            "{streamed}"
+        );
     }
 
     #[test]

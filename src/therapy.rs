@@ -180,21 +180,27 @@ impl Lexicon {
         // Whether the character before `at` is a letter or digit.
         let mut after_word = false;
         while let Some(&byte) = bytes.get(at) {
-            if !after_word && self.names.may_start_with(byte) {
-                if let Some((end, therapy)) = self.names.longest_at(text, at) {
-                    found.push(therapy);
-                    after_word = !starts_word(text, end);
-                    at = end;
+            let may_start = !after_word && self.names.may_start_with(byte);
+            let longest = if names::is_word_byte(byte) {
+                // No name starts inside a word: the scan steps over the rest of it, folding
+                // the key of its start on the way.
+                let (word_end, key) = names::word_end_and_key(bytes, at);
+                let longest = may_start
+                    .then(|| self.names.longest_with_key(text, at, key))
+                    .flatten();
+                if longest.is_none() {
+                    at = word_end;
+                    after_word = true;
                     continue;
                 }
-            }
-            if names::is_word_byte(byte) {
-                // No name starts inside a word: step over the rest of it.
-                at += 1;
-                while bytes.get(at).is_some_and(|&b| names::is_word_byte(b)) {
-                    at += 1;
-                }
-                after_word = true;
+                longest
+            } else {
+                may_start.then(|| self.names.longest_at(text, at)).flatten()
+            };
+            if let Some((end, therapy)) = longest {
+                found.push(therapy);
+                after_word = !starts_word(text, end);
+                at = end;
             } else if byte.is_ascii() {
                 after_word = false;
                 at += 1;

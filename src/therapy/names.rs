@@ -115,7 +115,14 @@ impl NameTable {
     #[inline]
     pub(super) fn longest_at(&self, text: &str, at: usize) -> Option<(usize, u32)> {
         let rest = text.as_bytes().get(at..)?;
-        self.group(key(rest))?
+        self.longest_with_key(text, at, key(rest))
+    }
+
+    /// [`NameTable::longest_at`], given the key of the text at `at`.
+    #[inline]
+    pub(super) fn longest_with_key(&self, text: &str, at: usize, key: u64) -> Option<(usize, u32)> {
+        let rest = text.as_bytes().get(at..)?;
+        self.group(key)?
             .iter()
             .find(|(name, _)| {
                 rest.get(..name.len())
@@ -141,6 +148,24 @@ fn key(bytes: &[u8]) -> u64 {
         }
     }
     key
+}
+
+/// The end of the word (ASCII letters and digits) that starts at `start` of `bytes`, and the
+/// key of the text there: the scan steps over each word anyway, and folds its first bytes into
+/// the key on the way. Equal to [`key`] where a word starts, since the byte after a word folds
+/// to 0.
+#[inline]
+pub(super) fn word_end_and_key(bytes: &[u8], start: usize) -> (usize, u64) {
+    let mut key = 0;
+    let mut end = start;
+    while let Some(folded) = bytes.get(end).map(|&byte| fold(byte)).filter(|&f| f != 0) {
+        let index = end - start;
+        if index < KEY_LEN {
+            key |= u64::from(folded) << (8 * index);
+        }
+        end += 1;
+    }
+    (end, key)
 }
 
 /// [`fold`] of every byte, computed once.
@@ -213,6 +238,19 @@ mod tests {
             "the caller checks the start"
         );
         assert_eq!(names.longest_at("directly", 3), None);
+    }
+
+    #[test]
+    fn word_keys_are_the_keys_of_word_starts() {
+        let text = b"Ab12 cyclosporinE-A, x ECT\xc3\xa9 5";
+        for start in 0..text.len() {
+            if is_word_byte(text[start]) {
+                let (end, word_key) = word_end_and_key(text, start);
+                assert_eq!(word_key, key(&text[start..]), "at {start}");
+                assert!(text[start..end].iter().all(|&b| is_word_byte(b)));
+                assert!(text.get(end).is_none_or(|&b| !is_word_byte(b)));
+            }
+        }
     }
 
     #[test]

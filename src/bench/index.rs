@@ -8,7 +8,9 @@
 //!    document building (so each phase's time is the difference to the one before);
 //! 3. medlit on one thread (rayon and tantivy);
 //! 4. the baseline: every document built in memory first, then only tantivy timed
-//!    (`add_document` from all cores, commit, merges).
+//!    (`add_document` from all cores, commit, merges);
+//! 5. with `rounds` above 1, more rounds of 1 and 4 alone, alternating, for the median ratio:
+//!    the machines are noisy, and one pair of runs can be 5% off either way.
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -112,10 +114,52 @@ pub struct IndexBenchReport {
     pub scaling: f64,
     /// Time per phase.
     pub phases: Phases,
+    /// Each round of medlit's all-cores run against the baseline, the first being the runs
+    /// above (`--rounds`).
+    pub rounds: Vec<Round>,
+    /// The median of the rounds' ratios (`ratio_to_baseline` when there is one round).
+    pub median_ratio_to_baseline: f64,
+}
+
+/// One round of medlit's all-cores ingest and the baseline, run one after the other.
+#[derive(Debug, Clone, Serialize)]
+pub struct Round {
+    /// medlit, all cores.
+    pub records_per_sec: f64,
+    /// The baseline.
+    pub baseline_records_per_sec: f64,
+    /// `records_per_sec / baseline_records_per_sec`.
+    pub ratio_to_baseline: f64,
+}
+
+impl Round {
+    fn new(records_per_sec: f64, baseline_records_per_sec: f64) -> Round {
+        Round {
+            records_per_sec,
+            baseline_records_per_sec,
+            ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+        }
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count); 0 for none.
+fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut sorted: Vec<f64> = values.into_iter().collect();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => 0.0,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
 }
 
 /// Runs the index benchmark on `paths`, files or folders (see the module docs).
-pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBenchReport> {
+pub fn bench_index(
+    paths: &[PathBuf],
+    memory_budget: usize,
+    rounds: usize,
+) -> Result<IndexBenchReport> {
     let files = &ingest::collect_inputs(paths, &SilentObserver);
     let cores = IngestOptions::default_threads();
     let lexicon = Lexicon::builtin();
@@ -150,6 +194,16 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
 
     let all_run = run_of(&all, cores, all_cpu);
     let records_per_sec = all_run.records_per_sec;
+    let mut all_rounds = vec![Round::new(records_per_sec, baseline_records_per_sec)];
+    for round in 1..rounds {
+        all_rounds.push(another_round(
+            files,
+            &scratch.path().join(format!("round-{round}")),
+            cores,
+            memory_budget,
+            lexicon,
+        )?);
+    }
     Ok(IndexBenchReport {
         records: all.indexed,
         input_bytes: all.bytes,
@@ -177,7 +231,27 @@ pub fn bench_index(paths: &[PathBuf], memory_budget: usize) -> Result<IndexBench
             build_secs: (build_total - parse_total).max(0.0),
             index_secs: (all.elapsed_secs - build_total).max(0.0),
         },
+        median_ratio_to_baseline: median(all_rounds.iter().map(|r| r.ratio_to_baseline)),
+        rounds: all_rounds,
     })
+}
+
+/// One more round of medlit's all-cores ingest and the baseline, in `dir`, which is removed
+/// afterwards.
+fn another_round(
+    files: &[PathBuf],
+    dir: &Path,
+    cores: usize,
+    memory_budget: usize,
+    lexicon: &Lexicon,
+) -> Result<Round> {
+    let (medlit, _) = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
+    let (baseline_records_per_sec, _, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(Round::new(
+        medlit.records_per_sec(),
+        baseline_records_per_sec,
+    ))
 }
 
 fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {
@@ -421,4 +495,16 @@ fn baseline(
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
 pub fn peak_rss_bytes() -> u64 {
     status_kib("VmHWM:") * 1024
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median([0.9, 0.7, 0.8]), 0.8);
+        assert_eq!(median([0.9, 0.7, 0.8, 0.6]), 0.75);
+        assert_eq!(median([]), 0.0);
+    }
 }

@@ -48,6 +48,10 @@ pub struct IndexArgs {
     /// Writer memory budget in MiB.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub memory: usize,
+    /// Rounds of medlit's all-cores ingest against the baseline, alternating, for the median
+    /// ratio (the first round is the full run; each further one repeats both ingests).
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=99))]
+    pub rounds: u32,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -118,7 +122,7 @@ fn run_index(args: &IndexArgs) -> anyhow::Result<Outcome> {
     if paths.is_empty() {
         anyhow::bail!("give input files or --generate N");
     }
-    let report = bench::bench_index(&paths, args.memory << 20)?;
+    let report = bench::bench_index(&paths, args.memory << 20, args.rounds as usize)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         render::json(&mut out, &report)?;
@@ -306,6 +310,20 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
         "raw tantivy on pre-built documents: {:.0} records/s, {:.1} CPU s; medlit / baseline = {:.2}",
         r.baseline_records_per_sec, r.baseline_cpu_secs, r.ratio_to_baseline
     )?;
+    if r.rounds.len() > 1 {
+        let ratios: Vec<String> = r
+            .rounds
+            .iter()
+            .map(|round| format!("{:.3}", round.ratio_to_baseline))
+            .collect();
+        writeln!(
+            out,
+            "{} rounds against the baseline: ratios {}; median {:.3}",
+            r.rounds.len(),
+            ratios.join(", "),
+            r.median_ratio_to_baseline
+        )?;
+    }
     writeln!(
         out,
         "CPU s by thread: medlit: {}; baseline: {}",

@@ -10,6 +10,47 @@ use serde::Deserialize;
 
 use crate::util::{fixture, parse_json, stderr, stdout, CliTest};
 
+/// `--rounds 3`: three ratios, the first the full run's, and their median.
+#[test]
+fn bench_index_rounds_report_the_median_ratio() {
+    let test = CliTest::new();
+    let output = test
+        .medlit()
+        .args([
+            "bench", "index", "--json", "--memory", "64", "--rounds", "3",
+        ])
+        .arg(fixture("corpus"))
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = parse_json(&output);
+    let rounds = report["rounds"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rounds.len(), 3, "{report}");
+    let mut ratios: Vec<f64> = rounds
+        .iter()
+        .map(|round| {
+            let (medlit, base) = (
+                round["records_per_sec"].as_f64().unwrap_or(0.0),
+                round["baseline_records_per_sec"].as_f64().unwrap_or(0.0),
+            );
+            assert!(medlit > 0.0 && base > 0.0, "{round}");
+            let ratio = round["ratio_to_baseline"].as_f64().unwrap_or(0.0);
+            assert!((ratio - medlit / base).abs() < 1e-9, "{round}");
+            ratio
+        })
+        .collect();
+    assert_eq!(rounds[0]["ratio_to_baseline"], report["ratio_to_baseline"]);
+    ratios.sort_by(f64::total_cmp);
+    assert_eq!(report["median_ratio_to_baseline"].as_f64(), Some(ratios[1]));
+    let refused = test
+        .medlit()
+        .args(["bench", "index", "--rounds", "0"])
+        .arg(fixture("corpus"))
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
 #[test]
 fn bench_index_reports_throughput_against_the_baseline() {
     let test = CliTest::new();
@@ -43,6 +84,11 @@ fn bench_index_reports_throughput_against_the_baseline() {
     let ratio = report["records_per_sec"].as_f64().unwrap_or(0.0)
         / report["baseline_records_per_sec"].as_f64().unwrap_or(1.0);
     assert!((ratio - report["ratio_to_baseline"].as_f64().unwrap_or(0.0)).abs() < 1e-9);
+    assert_eq!(report["rounds"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        report["median_ratio_to_baseline"],
+        report["ratio_to_baseline"]
+    );
     assert!(report["uncompressed_bytes"]
         .as_u64()
         .is_some_and(|b| b > 1000));

@@ -10,8 +10,8 @@
 //! table of megabytes), and one unanchored pass over the whole text read every byte of it.
 
 /// How many leading bytes of a name make its key. Eight rather than four: `therapy` and
-/// `treatment` then no longer share the key of `therapeutic hypothermia` and `treat-to-target`,
-/// so that far fewer word starts reach a comparison of names.
+/// `transplant` then no longer share the key of `therapeutic hypothermia` and `transarterial
+/// embolization`, so that far fewer word starts reach a comparison of names.
 const KEY_LEN: usize = 8;
 /// 2^17 bits: about 1% of them set by a lexicon of a few thousand names.
 const HASH_BITS: u32 = 17;

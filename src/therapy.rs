@@ -181,33 +181,32 @@ impl Lexicon {
         let mut after_word = false;
         while let Some(&byte) = bytes.get(at) {
             let may_start = !after_word && self.names.may_start_with(byte);
-            let longest = if names::is_word_byte(byte) {
-                // No name starts inside a word: the scan steps over the rest of it, folding
-                // the key of its start on the way.
-                let (word_end, key) = names::word_end_and_key(bytes, at);
-                let longest = may_start
-                    .then(|| self.names.longest_with_key(text, at, key))
-                    .flatten();
-                if longest.is_none() {
-                    at = word_end;
-                    after_word = true;
-                    continue;
-                }
-                longest
-            } else {
-                may_start.then(|| self.names.longest_at(text, at)).flatten()
+            // At a word, the end of the word (no name starts inside one, so the scan steps
+            // over the rest of it) and the key of its start, folded on the way.
+            let word = names::is_word_byte(byte).then(|| names::word_end_and_key(bytes, at));
+            let longest = match word {
+                Some((_, key)) => may_start.then(|| self.names.longest_with_key(text, at, key)),
+                None => may_start.then(|| self.names.longest_at(text, at)),
             };
-            if let Some((end, therapy)) = longest {
-                found.push(therapy);
-                after_word = !starts_word(text, end);
-                at = end;
-            } else if byte.is_ascii() {
-                after_word = false;
-                at += 1;
-            } else {
-                let next = text[at..].chars().next();
-                after_word = next.is_some_and(char::is_alphanumeric);
-                at += next.map_or(1, char::len_utf8);
+            match (longest.flatten(), word) {
+                (Some((end, therapy)), _) => {
+                    found.push(therapy);
+                    after_word = !starts_word(text, end);
+                    at = end;
+                }
+                (None, Some((word_end, _))) => {
+                    after_word = true;
+                    at = word_end;
+                }
+                (None, None) if byte.is_ascii() => {
+                    after_word = false;
+                    at += 1;
+                }
+                (None, None) => {
+                    let next = text[at..].chars().next();
+                    after_word = next.is_some_and(char::is_alphanumeric);
+                    at += next.map_or(1, char::len_utf8);
+                }
             }
         }
     }

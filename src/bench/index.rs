@@ -194,7 +194,9 @@ pub fn bench_index(
 
     let all_run = run_of(&all, cores, all_cpu);
     let records_per_sec = all_run.records_per_sec;
-    let mut all_rounds = vec![Round::new(records_per_sec, baseline_records_per_sec)];
+    let first_round = Round::new(records_per_sec, baseline_records_per_sec);
+    let ratio_to_baseline = first_round.ratio_to_baseline;
+    let mut all_rounds = vec![first_round];
     for round in 1..rounds {
         all_rounds.push(another_round(
             files,
@@ -212,7 +214,7 @@ pub fn bench_index(
         records_per_sec,
         mb_per_sec: all_run.mb_per_sec,
         baseline_records_per_sec,
-        ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+        ratio_to_baseline,
         baseline_cpu_secs,
         thread_cpu,
         baseline_thread_cpu,

@@ -624,7 +624,7 @@ mod tests {
         let (schema, fields) = crate::schema::Fields::build();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers(), true, true);
-        let mut writer: tantivy::IndexWriter<crate::schema::RecordDocument> = index
+        let mut writer: tantivy::IndexWriter = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
         let segments = [
@@ -634,7 +634,7 @@ mod tests {
         ];
         for records in &segments {
             for record in records {
-                let document = fields.document(record.clone(), None).expect("document");
+                let document = fields.document(record, None).expect("document");
                 writer.add_document(document).expect("add");
             }
             writer.commit().expect("commit");

@@ -34,7 +34,7 @@ use crate::formats::{encoding, pubmed_xml, Format, Location, ParseError, Parsed}
 use crate::index::{CommitInfo, MedlitIndex};
 use crate::mesh::MeshVocabulary;
 use crate::record::Record;
-use crate::schema::{Fields, RecordDocument};
+use crate::schema::Fields;
 use crate::therapy::Lexicon;
 
 mod in_flight;
@@ -282,7 +282,7 @@ impl OrderedWriter {
     fn replace(
         &self,
         id: Term,
-        document: RecordDocument,
+        document: tantivy::TantivyDocument,
         existed: bool,
         observer: &dyn IngestObserver,
     ) -> Result<()> {
@@ -546,8 +546,8 @@ impl Run<'_> {
     fn record(&self, mut record: Record) -> Result<()> {
         record.ensure_id();
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
+        let document = self.fields.document(&record, self.vocabulary)?;
         let id = Term::from_field_text(self.fields.id, &record.id);
-        let document = self.fields.document(record, self.vocabulary)?;
         let existed = self.before.num_docs() > 0 && self.before.doc_freq(&id)? > 0;
         self.writer.replace(id, document, existed, self.observer)?;
         let indexed = self.counters.indexed.fetch_add(1, Ordering::Relaxed) + 1;
@@ -654,8 +654,8 @@ pub fn rederive(
         .try_for_each(|&address| -> Result<()> {
             let mut record = search.record_at(address)?;
             record.therapies = lexicon.therapies_of(&record, vocabulary);
+            let document = index.fields.document(&record, vocabulary)?;
             let id = Term::from_field_text(index.fields.id, &record.id);
-            let document = index.fields.document(record, vocabulary)?;
             ordered.replace(id, document, true, &SilentObserver)?;
             rewritten.fetch_add(1, Ordering::Relaxed);
             Ok(())

@@ -14,17 +14,15 @@
 
 use std::borrow::Cow;
 
-use crate::analysis;
-use crate::mesh::{self, MeshVocabulary};
-use crate::record::Record;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
+use tantivy::TantivyDocument;
 
-mod document;
-
-pub use document::{LentValue, LentValues, RecordDocument};
+use crate::analysis;
+use crate::mesh::{self, MeshVocabulary};
+use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
 pub const SCHEMA_VERSION: u32 = 4;
@@ -310,81 +308,68 @@ impl Fields {
         ]
     }
 
-    /// Turns a record into a document, taking its texts over. The record must have its id
-    /// and therapies set; with a vocabulary, its MeSH headings are also indexed under their
-    /// tree paths.
+    /// Turns a record into a document. The record must have its id and therapies set;
+    /// with a vocabulary, its MeSH headings are also indexed under their tree paths.
     pub fn document(
         &self,
-        record: Record,
+        record: &Record,
         vocabulary: Option<&MeshVocabulary>,
-    ) -> Result<RecordDocument, serde_json::Error> {
-        let json = record_json(&record)?;
-        let mut doc = RecordDocument::with_capacity(values_estimate(&record));
-        self.add_derived(&mut doc, &record, vocabulary);
-        self.add_texts(&mut doc, record);
-        doc.add_bytes(self.record, json);
-        Ok(doc)
+    ) -> Result<TantivyDocument, serde_json::Error> {
+        RECORD_JSON.with_borrow_mut(|json| {
+            json.clear();
+            serde_json::to_writer(&mut *json, record)?;
+            // The document holds the record's texts about twice (indexed fields and facet
+            // keys, then the JSON): one allocation instead of a chain of doublings.
+            let mut doc = TantivyDocument::with_capacity(2 * json.len() + 512);
+            self.add_fields(&mut doc, record, vocabulary);
+            doc.add_bytes(self.record, json);
+            if json.capacity() > KEPT_JSON_BYTES {
+                // A huge record (a 10 MB abstract) does not keep its buffer for the whole run.
+                *json = Vec::new();
+            }
+            Ok(doc)
+        })
     }
 
-    /// Adds the record's own texts, taking its strings over.
-    fn add_texts(&self, doc: &mut RecordDocument, record: Record) {
-        let Record {
-            id,
-            title,
-            abstract_text,
-            keywords,
-            chemicals,
-            mesh,
-            authors,
-            affiliations,
-            journal,
-            journal_iso,
-            pmid,
-            ..
-        } = record;
-        doc.add_text(self.id, id);
-        doc.add_text(self.title, title);
-        if !abstract_text.is_empty() {
-            doc.add_text(self.abstract_text, abstract_text);
-        }
-        for keyword in keywords.into_iter().chain(chemicals) {
-            doc.add_text(self.keywords, keyword);
-        }
-        for heading in mesh {
-            doc.add_text(self.mesh, heading.descriptor);
-            for qualifier in heading.qualifiers {
-                doc.add_text(self.mesh, qualifier.name);
-            }
-        }
-        let mut short = String::new();
-        for author in authors {
-            let has_short_form = write_pubmed_author_form(&author.name, &mut short);
-            doc.add_text(self.author, author.name);
-            if has_short_form {
-                doc.add_text(self.author, short.clone());
-            }
-        }
-        for affiliation in affiliations {
-            doc.add_text(self.affiliation, affiliation);
-        }
-        for journal in journal.into_iter().chain(journal_iso) {
-            doc.add_text(self.journal, journal);
-        }
-        if let Some(pmid) = pmid {
-            doc.add_text(self.pmid, pmid);
-        }
-    }
-
-    /// Adds what is derived from the record: the lower-cased DOI, the year, the facets and
-    /// their keys and, with a vocabulary, the MeSH tree paths.
-    fn add_derived(
+    /// Adds every indexed field of `record` to `doc`.
+    fn add_fields(
         &self,
-        doc: &mut RecordDocument,
+        doc: &mut TantivyDocument,
         record: &Record,
         vocabulary: Option<&MeshVocabulary>,
     ) {
+        doc.add_text(self.id, &record.id);
+        doc.add_text(self.title, &record.title);
+        if !record.abstract_text.is_empty() {
+            doc.add_text(self.abstract_text, &record.abstract_text);
+        }
+        for keyword in record.keywords.iter().chain(&record.chemicals) {
+            doc.add_text(self.keywords, keyword);
+        }
+        for heading in &record.mesh {
+            doc.add_text(self.mesh, &heading.descriptor);
+            for qualifier in &heading.qualifiers {
+                doc.add_text(self.mesh, &qualifier.name);
+            }
+        }
+        let mut short = String::new();
+        for author in &record.authors {
+            doc.add_text(self.author, &author.name);
+            if write_pubmed_author_form(&author.name, &mut short) {
+                doc.add_text(self.author, &short);
+            }
+        }
+        for affiliation in &record.affiliations {
+            doc.add_text(self.affiliation, affiliation);
+        }
+        for journal in record.journal.iter().chain(&record.journal_iso) {
+            doc.add_text(self.journal, journal);
+        }
         if let Some(doi) = &record.doi {
             doc.add_text(self.doi, doi.to_lowercase());
+        }
+        if let Some(pmid) = &record.pmid {
+            doc.add_text(self.pmid, pmid);
         }
         if let Some(year) = record.year {
             doc.add_u64(self.year, u64::from(year));
@@ -404,33 +389,6 @@ impl Fields {
     }
 }
 
-/// The record as the JSON the index stores, written through a per-thread buffer (kept
-/// between records up to [`KEPT_JSON_BYTES`]) so that the result is one allocation of the
-/// right size.
-fn record_json(record: &Record) -> Result<Vec<u8>, serde_json::Error> {
-    RECORD_JSON.with_borrow_mut(|json| {
-        json.clear();
-        serde_json::to_writer(&mut *json, record)?;
-        let owned = json.to_vec();
-        if json.capacity() > KEPT_JSON_BYTES {
-            // A huge record (a 10 MB abstract) does not keep its buffer for the whole run.
-            *json = Vec::new();
-        }
-        Ok(owned)
-    })
-}
-
-/// About how many values a record's document holds (one per text, two per facet value),
-/// so that its list of values is allocated once.
-fn values_estimate(record: &Record) -> usize {
-    let headings: usize = record.mesh.iter().map(|h| 3 + 3 * h.qualifiers.len()).sum();
-    24 + headings
-        + 2 * (record.keywords.len() + record.chemicals.len())
-        + 3 * record.authors.len()
-        + record.affiliations.len()
-        + 2 * (record.therapies.len() + record.publication_types.len())
-}
-
 /// [`RECORD_JSON`] is kept between records up to this capacity.
 const KEPT_JSON_BYTES: usize = 1 << 20;
 
@@ -444,7 +402,7 @@ impl Fields {
     /// top-level categories as bit sets.
     fn add_tree_paths(
         &self,
-        doc: &mut RecordDocument,
+        doc: &mut TantivyDocument,
         record: &Record,
         vocabulary: &MeshVocabulary,
     ) {

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::{Index, IndexWriter};
+use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::sampler::{status_kib, Sampler, ThreadCpu};
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ use crate::formats::chunks::ChunkReader;
 use crate::formats::{Format, Parsed};
 use crate::index::MedlitIndex;
 use crate::ingest::{self, IngestOptions, IngestSummary, SilentObserver};
-use crate::schema::{Fields, RecordDocument};
+use crate::schema::Fields;
 use crate::therapy::Lexicon;
 
 /// One ingest run.
@@ -396,7 +396,7 @@ fn parse_all(files: &[PathBuf], lexicon: Option<&Lexicon>) -> Result<u64> {
             if let Some(lexicon) = lexicon {
                 record.ensure_id();
                 record.therapies = lexicon.therapies_of(&record, None);
-                std::hint::black_box(fields.document(*record, None)?);
+                std::hint::black_box(fields.document(&record, None)?);
             }
             records.fetch_add(1, Ordering::Relaxed);
         }
@@ -450,12 +450,12 @@ fn baseline(
     lexicon: &Lexicon,
 ) -> Result<(f64, f64, ThreadCpu)> {
     let (schema, fields) = Fields::build();
-    let documents = std::sync::Mutex::new(Vec::<RecordDocument>::new());
+    let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
     let each = |parsed: Parsed| -> Result<()> {
         if let Parsed::Record(mut record) = parsed {
             record.ensure_id();
             record.therapies = lexicon.therapies_of(&record, None);
-            let document = fields.document(*record, None)?;
+            let document = fields.document(&record, None)?;
             documents
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -479,8 +479,7 @@ fn baseline(
     let sampler = Sampler::start();
     let started = Instant::now();
     let cpu_before = process_cpu_secs();
-    let mut writer: IndexWriter<RecordDocument> =
-        index.writer_with_num_threads(threads, memory_budget)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
     crate::merge::configure(&writer);
     pool.install(|| {
         documents

@@ -11,8 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use tantivy::schema::document::Document;
-
-use crate::schema::RecordDocument;
+use tantivy::TantivyDocument;
 
 /// How long a sender waits for the queue to drain before it sends anyway. Only a stalled
 /// writer (its threads gone after an error) makes a wait that long. Senders then stop
@@ -59,7 +58,7 @@ impl InFlight {
     /// Wraps `document` for sending, after waiting until fewer than the limit are queued.
     /// Once the limit is reached the sender waits until half of the queue has drained, so
     /// that it is woken once per half-queue rather than once per document.
-    pub fn track(self: &Arc<Self>, document: RecordDocument) -> TrackedDocument {
+    pub fn track(self: &Arc<Self>, document: TantivyDocument) -> TrackedDocument {
         let mut state = self.lock();
         if state.queued >= self.limit && !state.stalled {
             state.waiting = true;
@@ -107,7 +106,7 @@ impl InFlight {
 /// its place in the [`InFlight`] queue.
 #[derive(Debug)]
 pub struct TrackedDocument {
-    document: RecordDocument,
+    document: TantivyDocument,
     in_flight: Option<Arc<InFlight>>,
 }
 
@@ -120,8 +119,8 @@ impl Drop for TrackedDocument {
 }
 
 impl Document for TrackedDocument {
-    type Value<'a> = <RecordDocument as Document>::Value<'a>;
-    type FieldsValuesIter<'a> = <RecordDocument as Document>::FieldsValuesIter<'a>;
+    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
         self.document.iter_fields_and_values()
@@ -135,7 +134,7 @@ mod tests {
     /// Sends `count` empty documents.
     fn send(in_flight: &Arc<InFlight>, count: usize) -> Vec<TrackedDocument> {
         (0..count)
-            .map(|_| in_flight.track(RecordDocument::default()))
+            .map(|_| in_flight.track(TantivyDocument::new()))
             .collect()
     }
 
@@ -157,7 +156,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(50));
             drop(queued);
         });
-        let fifth = in_flight.track(RecordDocument::default());
+        let fifth = in_flight.track(TantivyDocument::new());
         // The fifth document only went once the indexer had dropped the first four: the
         // queue never held five.
         assert_eq!(in_flight.lock().queued, 1);

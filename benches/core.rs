@@ -107,6 +107,7 @@ fn bench_index_and_search(c: &mut Criterion) {
         format: None,
         lexicon: Lexicon::builtin(),
         commit_every: None,
+        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
     };
     let files = ingest::collect_inputs(&[sample_dir().to_path_buf()], &SilentObserver);
     let mut group = c.benchmark_group("index");

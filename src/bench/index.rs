@@ -285,6 +285,7 @@ fn ingest_run(
         format: None,
         lexicon,
         commit_every: None,
+        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
     };
     let cpu_before = process_cpu_secs();
     let summary = ingest::ingest(&index, files, &options, &SilentObserver)?;

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use medlit::ingest::{IngestOptions, DEFAULT_MEMORY_BUDGET};
+use medlit::ingest::{self, IngestOptions, DEFAULT_MEMORY_BUDGET};
 use medlit::query::{Search, SearchRequest};
 use medlit::schema::FacetKind;
 use medlit::therapy::Lexicon;
@@ -49,6 +49,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         format: None,
         lexicon: Lexicon::builtin(),
         commit_every: None,
+        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
     };
     let observer = CliObserver::new(std::io::stderr().is_terminal());
     let summary = index_paths(

@@ -50,6 +50,10 @@ pub struct Args {
     /// only for a new index, for comparisons.
     #[arg(long)]
     pub no_compounds: bool,
+    /// Read large files (64 MiB and more) through the page cache instead of with `O_DIRECT`:
+    /// faster only where the disk is much slower than indexing and the file is cached.
+    #[arg(long)]
+    pub no_direct_io: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -77,6 +81,11 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         format: args.format,
         lexicon: &lexicon,
         commit_every: std::num::NonZeroU64::new(args.commit_every),
+        direct_io_min_bytes: if args.no_direct_io {
+            u64::MAX
+        } else {
+            ingest::direct::DIRECT_MIN_BYTES
+        },
     };
     let observer = CliObserver::new(!args.quiet && std::io::stderr().is_terminal())
         .reporting_commits(!args.quiet);

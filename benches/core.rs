@@ -104,10 +104,7 @@ fn bench_index_and_search(c: &mut Criterion) {
     let options = IngestOptions {
         writer_threads: 1,
         memory_budget: 50 << 20,
-        format: None,
-        lexicon: Lexicon::builtin(),
-        commit_every: None,
-        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
+        ..IngestOptions::new(Lexicon::builtin())
     };
     let files = ingest::collect_inputs(&[sample_dir().to_path_buf()], &SilentObserver);
     let mut group = c.benchmark_group("index");

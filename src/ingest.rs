@@ -71,7 +71,21 @@ pub struct IngestOptions<'a> {
     pub direct_io_min_bytes: u64,
 }
 
-impl IngestOptions<'_> {
+impl<'a> IngestOptions<'a> {
+    /// The defaults of `medlit index` with this lexicon: [`Self::default_threads`], the
+    /// [`DEFAULT_MEMORY_BUDGET`], formats detected, one commit at the end, and `O_DIRECT`
+    /// for files of [`direct::DIRECT_MIN_BYTES`] and more.
+    pub fn new(lexicon: &'a Lexicon) -> IngestOptions<'a> {
+        IngestOptions {
+            writer_threads: Self::default_threads(),
+            memory_budget: DEFAULT_MEMORY_BUDGET,
+            format: None,
+            lexicon,
+            commit_every: None,
+            direct_io_min_bytes: direct::DIRECT_MIN_BYTES,
+        }
+    }
+
     /// Default number of indexing threads: the machine's cores, at most 8.
     pub fn default_threads() -> usize {
         std::thread::available_parallelism().map_or(2, |n| n.get().min(8))
@@ -722,10 +736,8 @@ mod tests {
             let options = IngestOptions {
                 writer_threads: 1,
                 memory_budget: 50 << 20,
-                format: None,
-                lexicon: Lexicon::builtin(),
-                commit_every: None,
                 direct_io_min_bytes,
+                ..IngestOptions::new(Lexicon::builtin())
             };
             let summary = ingest(
                 &index,

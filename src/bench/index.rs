@@ -282,10 +282,7 @@ fn ingest_run(
     let options = IngestOptions {
         writer_threads: threads,
         memory_budget,
-        format: None,
-        lexicon,
-        commit_every: None,
-        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
+        ..IngestOptions::new(lexicon)
     };
     let cpu_before = process_cpu_secs();
     let summary = ingest::ingest(&index, files, &options, &SilentObserver)?;

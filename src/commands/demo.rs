@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use medlit::ingest::{self, IngestOptions, DEFAULT_MEMORY_BUDGET};
+use medlit::ingest::{IngestOptions, DEFAULT_MEMORY_BUDGET};
 use medlit::query::{Search, SearchRequest};
 use medlit::schema::FacetKind;
 use medlit::therapy::Lexicon;
@@ -43,14 +43,7 @@ pub fn run(args: &Args) -> anyhow::Result<Outcome> {
         args.data.display(),
         index_dir.display()
     )?;
-    let options = IngestOptions {
-        writer_threads: IngestOptions::default_threads(),
-        memory_budget: DEFAULT_MEMORY_BUDGET,
-        format: None,
-        lexicon: Lexicon::builtin(),
-        commit_every: None,
-        direct_io_min_bytes: ingest::direct::DIRECT_MIN_BYTES,
-    };
+    let options = IngestOptions::new(Lexicon::builtin());
     let observer = CliObserver::new(std::io::stderr().is_terminal());
     let summary = index_paths(
         &index_dir,

@@ -19,19 +19,20 @@ pub const DIRECT_MIN_BYTES: u64 = 64 << 20;
 /// Opens an input file for reading: with `O_DIRECT` when it is a regular file of at least
 /// `min_direct_bytes` and the file system allows it, else as usual.
 pub fn open(path: &Path, min_direct_bytes: u64) -> io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
     #[cfg(target_os = "linux")]
-    if let Some(reader) = linux::DirectReader::open(path, min_direct_bytes) {
-        return Ok(Box::new(reader));
-    }
+    let file = match linux::DirectReader::new(file, min_direct_bytes) {
+        Ok(reader) => return Ok(Box::new(reader)),
+        Err(file) => file,
+    };
     #[cfg(not(target_os = "linux"))]
     let _ = min_direct_bytes;
-    Ok(Box::new(File::open(path)?))
+    Ok(Box::new(file))
 }
 
 #[cfg(target_os = "linux")]
 mod linux {
     use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
 
     use super::*;
 
@@ -55,22 +56,18 @@ mod linux {
     }
 
     impl DirectReader {
-        /// The file opened with `O_DIRECT`, or `None` when it is too small, not a regular
-        /// file, or cannot be opened so (the caller then opens it as usual and reports any
-        /// error).
-        pub fn open(path: &Path, min_direct_bytes: u64) -> Option<DirectReader> {
-            let metadata = std::fs::metadata(path).ok()?;
-            if !metadata.is_file() || metadata.len() < min_direct_bytes {
-                return None;
+        /// The open file switched to `O_DIRECT`, or the file back, untouched, when it is too
+        /// small, not a regular file, or on a file system that refuses `O_DIRECT`.
+        pub fn new(file: File, min_direct_bytes: u64) -> Result<DirectReader, File> {
+            let qualifies = file
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() >= min_direct_bytes);
+            if !qualifies || set_direct_io(&file, true).is_err() {
+                return Err(file);
             }
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_DIRECT)
-                .open(path)
-                .ok()?;
             let buffer = vec![0; BLOCK_BYTES + ALIGNMENT];
             let start = buffer.as_ptr().align_offset(ALIGNMENT);
-            Some(DirectReader {
+            Ok(DirectReader {
                 file,
                 buffer,
                 start,
@@ -89,7 +86,7 @@ mod linux {
                 match self.file.read(block) {
                     Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                     Err(err) if self.direct && err.raw_os_error() == Some(libc::EINVAL) => {
-                        stop_direct_io(&self.file)?;
+                        set_direct_io(&self.file, false)?;
                         self.direct = false;
                     }
                     result => break result?,
@@ -114,16 +111,22 @@ mod linux {
         }
     }
 
-    /// Clears `O_DIRECT` on an open file.
-    fn stop_direct_io(file: &File) -> io::Result<()> {
+    /// Sets or clears `O_DIRECT` on an open file (Linux allows both through `F_SETFL`; a file
+    /// system without direct I/O refuses setting it).
+    fn set_direct_io(file: &File, direct: bool) -> io::Result<()> {
         let fd = file.as_raw_fd();
         // SAFETY: fcntl on a descriptor this `File` owns; F_GETFL/F_SETFL touch no memory.
         let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
         if flags < 0 {
             return Err(io::Error::last_os_error());
         }
+        let flags = if direct {
+            flags | libc::O_DIRECT
+        } else {
+            flags & !libc::O_DIRECT
+        };
         // SAFETY: as above.
-        if unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_DIRECT) } < 0 {
+        if unsafe { libc::fcntl(fd, libc::F_SETFL, flags) } < 0 {
             return Err(io::Error::last_os_error());
         }
         Ok(())
@@ -172,8 +175,9 @@ mod linux {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("small.xml");
             std::fs::write(&path, b"<PubmedArticleSet/>").expect("write");
-            assert!(DirectReader::open(&path, DIRECT_MIN_BYTES).is_none());
-            assert!(DirectReader::open(dir.path(), 0).is_none());
+            let open_file = |path: &Path| File::open(path).expect("open");
+            assert!(DirectReader::new(open_file(&path), DIRECT_MIN_BYTES).is_err());
+            assert!(DirectReader::new(open_file(dir.path()), 0).is_err());
             let mut reader = open(&path, DIRECT_MIN_BYTES).expect("open");
             assert_eq!(read_all_in_pieces(&mut reader, 7), b"<PubmedArticleSet/>");
         }
@@ -193,7 +197,7 @@ mod linux {
             let path = dir.path().join("input.xml");
             let bytes = numbered(BLOCK_BYTES + 999);
             std::fs::write(&path, &bytes).expect("write");
-            let Some(mut reader) = DirectReader::open(&path, 0) else {
+            let Ok(mut reader) = DirectReader::new(File::open(&path).expect("open"), 0) else {
                 #[allow(clippy::print_stderr)]
                 {
                     eprintln!("skipped: the temporary directory's file system refuses O_DIRECT");
@@ -202,7 +206,7 @@ mod linux {
             };
             let mut first = vec![0; 10];
             reader.read_exact(&mut first).expect("read");
-            stop_direct_io(&reader.file).expect("fcntl");
+            set_direct_io(&reader.file, false).expect("fcntl");
             reader.direct = false;
             let mut rest = Vec::new();
             reader.read_to_end(&mut rest).expect("read");

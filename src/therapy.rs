@@ -9,6 +9,7 @@
 //! letters or digits. Every synonym maps to its canonical name, which is what facets show.
 
 mod names;
+mod words;
 
 use std::sync::OnceLock;
 
@@ -175,6 +176,38 @@ impl Lexicon {
     /// `cyclosporine assimilation` (`cyclosporine` is), nor `CHOP chemotherapy` inside
     /// `RCHOP chemotherapy` (`chemotherapy` is).
     fn scan(&self, text: &str, found: &mut Vec<u32>) {
+        if self.names.starts_with_word_bytes() {
+            self.scan_word_starts(text, found);
+        } else {
+            self.scan_every_position(text, found);
+        }
+    }
+
+    /// [`Lexicon::scan`] for a lexicon whose names all start with an ASCII letter or digit
+    /// (the built-in one): only ASCII word starts can start a name, and
+    /// [`words::AsciiWordStarts`] finds them a block of bytes at a time.
+    fn scan_word_starts(&self, text: &str, found: &mut Vec<u32>) {
+        let bytes = text.as_bytes();
+        // The end of the last name found: the next may not start inside it.
+        let mut resume = 0;
+        for (start, key) in words::AsciiWordStarts::new(bytes) {
+            if start < resume || !self.names.may_have_key(key) {
+                continue;
+            }
+            // After a non-ASCII byte the start is one only if that character is no letter.
+            if start > 0 && !bytes[start - 1].is_ascii() && !starts_word(text, start) {
+                continue;
+            }
+            if let Some((end, therapy)) = self.names.longest_with_key(text, start, key) {
+                found.push(therapy);
+                resume = end;
+            }
+        }
+    }
+
+    /// [`Lexicon::scan`] for any lexicon: visits every position that is not inside a word or
+    /// a name already found.
+    fn scan_every_position(&self, text: &str, found: &mut Vec<u32>) {
         let bytes = text.as_bytes();
         let mut at = 0;
         // Whether the character before `at` is a letter or digit.
@@ -557,6 +590,27 @@ mod tests {
             proptest::prop_assume!(!tsv.is_empty());
             let lexicon = Lexicon::parse(&tsv).expect("parses");
             proptest::prop_assert_eq!(scanned(&lexicon, &text), reference_scan(&names_of(&tsv), &text));
+        }
+
+        #[test]
+        fn word_start_scan_follows_the_rule_over_long_texts(
+            raw_names in proptest::collection::vec("[abAB1][abAB1é.\\- ]{0,5}", 1..8),
+            text in "[abAB1é.\\- ]{0,200}",
+        ) {
+            let mut tsv = String::new();
+            for name in &raw_names {
+                let name = name.trim();
+                let taken = tsv.lines().any(|l| l.split('\t').next().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+                if !taken {
+                    tsv.push_str(&format!("{name}\tdrug\t\n"));
+                }
+            }
+            let lexicon = Lexicon::parse(&tsv).expect("parses");
+            proptest::prop_assert!(lexicon.names.starts_with_word_bytes());
+            proptest::prop_assert_eq!(scanned(&lexicon, &text), reference_scan(&names_of(&tsv), &text));
+            let mut every_position = Vec::new();
+            lexicon.scan_every_position(&text, &mut every_position);
+            proptest::prop_assert_eq!(scanned(&lexicon, &text), every_position);
         }
 
         #[test]

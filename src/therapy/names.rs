@@ -12,7 +12,7 @@
 /// How many leading bytes of a name make its key. Eight rather than four: `therapy` and
 /// `transplant` then no longer share the key of `therapeutic hypothermia` and `transarterial
 /// embolization`, so that far fewer word starts reach a comparison of names.
-const KEY_LEN: usize = 8;
+pub(super) const KEY_LEN: usize = 8;
 /// 2^17 bits: about 1% of them set by a lexicon of a few thousand names.
 const HASH_BITS: u32 = 17;
 
@@ -35,6 +35,9 @@ pub(super) struct NameTable {
     /// before looking a position up: most lexicons have no name that starts with a space
     /// or a comma, so no position after punctuation is looked up.
     first_bytes: [bool; 256],
+    /// Whether every name starts with an ASCII letter or digit, so that names need only be
+    /// looked up at word starts.
+    starts_with_word_bytes: bool,
 }
 
 impl NameTable {
@@ -54,6 +57,7 @@ impl NameTable {
             groups: Vec::with_capacity(keys + 1),
             names: Vec::with_capacity(names.len()),
             first_bytes: [false; 256],
+            starts_with_word_bytes: names.iter().all(|(_, name, _)| is_word_byte(name[0])),
         };
         let mut last_key = None;
         for (index, (key, name, therapy)) in names.into_iter().enumerate() {
@@ -83,13 +87,21 @@ impl NameTable {
         self.slots[slot] = (key, group_plus_one);
     }
 
+    /// Whether some name may have this key: false for most words of a text (`the`, `with`),
+    /// at the cost of one bit test. Inlined into the scan, so that those words cost no call.
+    #[inline(always)]
+    pub(super) fn may_have_key(&self, key: u64) -> bool {
+        let bit = hash(key);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
     /// The group of names with this key.
     #[inline]
     fn group(&self, key: u64) -> Option<&[Name]> {
-        let bit = hash(key);
-        if self.bits[bit / 64] & (1 << (bit % 64)) == 0 {
+        if !self.may_have_key(key) {
             return None;
         }
+        let bit = hash(key);
         let mask = self.slots.len() - 1;
         let mut slot = bit & mask;
         loop {
@@ -102,6 +114,11 @@ impl NameTable {
                 _ => slot = (slot + 1) & mask,
             }
         }
+    }
+
+    /// Whether every name starts with an ASCII letter or digit.
+    pub(super) fn starts_with_word_bytes(&self) -> bool {
+        self.starts_with_word_bytes
     }
 
     /// Whether some name starts with `byte` (ASCII case aside).

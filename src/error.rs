@@ -77,9 +77,12 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// medlit's own JSON (commit payload, explanations) could not be written.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
     /// A stored record could not be decoded.
     #[error("stored record is corrupt: {0}")]
-    StoredRecord(#[from] serde_json::Error),
+    StoredRecord(#[from] crate::record::stored::StoredRecordError),
     /// tantivy failed.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

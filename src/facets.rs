@@ -634,7 +634,7 @@ mod tests {
         ];
         for records in &segments {
             for record in records {
-                let document = fields.document(record, None).expect("document");
+                let document = fields.document(record, None);
                 writer.add_document(document).expect("add");
             }
             writer.commit().expect("commit");

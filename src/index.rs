@@ -42,7 +42,10 @@ const SETTINGS_FILE: &str = "medlit-settings.json";
 impl IndexSettings {
     fn load(path: &Path) -> Result<IndexSettings> {
         match std::fs::read(path.join(SETTINGS_FILE)) {
-            Ok(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|err| Error::NotMedlitIndex {
+                path: path.to_path_buf(),
+                reason: format!("its {SETTINGS_FILE} is unreadable ({err})"),
+            }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(IndexSettings::default()),
             Err(source) => Err(Error::Io {
                 path: path.join(SETTINGS_FILE),

@@ -563,7 +563,7 @@ impl Run<'_> {
     fn record(&self, mut record: Record) -> Result<()> {
         record.ensure_id();
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
-        let document = self.fields.document(&record, self.vocabulary)?;
+        let document = self.fields.document(&record, self.vocabulary);
         let id = Term::from_field_text(self.fields.id, &record.id);
         let existed = self.before.num_docs() > 0 && self.before.doc_freq(&id)? > 0;
         self.writer.replace(id, document, existed, self.observer)?;
@@ -671,7 +671,7 @@ pub fn rederive(
         .try_for_each(|&address| -> Result<()> {
             let mut record = search.record_at(address)?;
             record.therapies = lexicon.therapies_of(&record, vocabulary);
-            let document = index.fields.document(&record, vocabulary)?;
+            let document = index.fields.document(&record, vocabulary);
             let id = Term::from_field_text(index.fields.id, &record.id);
             ordered.replace(id, document, true, &SilentObserver)?;
             rewritten.fetch_add(1, Ordering::Relaxed);

@@ -1,9 +1,11 @@
 //! The record model: one bibliographic record (case report, abstract, article) as medlit
 //! understands it, whatever format it came from.
 //!
-//! Every input format parses into [`Record`]; the index stores it as JSON, so `export` and
+//! Every input format parses into [`Record`]; the index stores it whole ([`stored`]), so `export` and
 //! `show` give back exactly what was indexed. The serde field names are the JSON Lines schema
 //! that medlit reads and writes, so they are a stable contract.
+
+pub mod stored;
 
 use serde::{Deserialize, Serialize};
 

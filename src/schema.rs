@@ -10,7 +10,7 @@
 //! | `key_*` | exact lower-cased string, for filters | the same values as the facets |
 //! | `mesh_tree`, `major_tree` | hierarchical facet of MeSH tree paths (`/C/C15/C15.378/…`) | headings resolved through the vocabulary, all / major topics only |
 //! | `mesh_roots`, `major_roots` | u64 fast field: bit *n* set when a heading sits in the MeSH category of letter `A` + *n* | the same headings; counts the tree's top level with one value per record |
-//! | `record` | stored JSON of the whole record | the record |
+//! | `record` | the whole record, stored ([`crate::record::stored`]) | the record |
 
 use std::borrow::Cow;
 
@@ -25,7 +25,7 @@ use crate::mesh::{self, MeshVocabulary};
 use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Names of the full-text fields, as used in `field:term` queries.
 pub mod names {
@@ -51,7 +51,7 @@ pub mod names {
     pub const PMID: &str = "pmid";
     /// Publication year.
     pub const YEAR: &str = "year";
-    /// Stored JSON of the record.
+    /// The stored record ([`crate::record::stored`]).
     pub const RECORD: &str = "record";
 }
 
@@ -314,20 +314,20 @@ impl Fields {
         &self,
         record: &Record,
         vocabulary: Option<&MeshVocabulary>,
-    ) -> Result<TantivyDocument, serde_json::Error> {
-        RECORD_JSON.with_borrow_mut(|json| {
-            json.clear();
-            serde_json::to_writer(&mut *json, record)?;
+    ) -> TantivyDocument {
+        STORED_RECORD.with_borrow_mut(|stored| {
+            stored.clear();
+            crate::record::stored::encode(record, stored);
             // The document holds the record's texts about twice (indexed fields and facet
-            // keys, then the JSON): one allocation instead of a chain of doublings.
-            let mut doc = TantivyDocument::with_capacity(2 * json.len() + 512);
+            // keys, then the stored record): one allocation instead of a chain of doublings.
+            let mut doc = TantivyDocument::with_capacity(2 * stored.len() + 512);
             self.add_fields(&mut doc, record, vocabulary);
-            doc.add_bytes(self.record, json);
-            if json.capacity() > KEPT_JSON_BYTES {
+            doc.add_bytes(self.record, stored);
+            if stored.capacity() > KEPT_STORED_BYTES {
                 // A huge record (a 10 MB abstract) does not keep its buffer for the whole run.
-                *json = Vec::new();
+                *stored = Vec::new();
             }
-            Ok(doc)
+            doc
         })
     }
 
@@ -389,12 +389,13 @@ impl Fields {
     }
 }
 
-/// [`RECORD_JSON`] is kept between records up to this capacity.
-const KEPT_JSON_BYTES: usize = 1 << 20;
+/// [`STORED_RECORD`] is kept between records up to this capacity.
+const KEPT_STORED_BYTES: usize = 1 << 20;
 
 thread_local! {
-    /// The JSON of the record being turned into a document, reused from one to the next.
-    static RECORD_JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The stored form of the record being turned into a document, reused from one to the
+    /// next.
+    static STORED_RECORD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Fields {

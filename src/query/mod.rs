@@ -707,7 +707,7 @@ impl<'a> Search<'a> {
             .get_first(self.index.fields.record)
             .and_then(|v| v.as_bytes())
             .ok_or_else(|| Error::Usage("a document has no stored record".into()))?;
-        Ok(serde_json::from_slice(bytes)?)
+        Ok(crate::record::stored::decode(bytes)?)
     }
 
     /// Builds one query per filter; notes values that no record has.

@@ -39,6 +39,7 @@ use std::borrow::Cow;
 use std::io::BufRead;
 
 use memchr::memmem;
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
@@ -896,14 +897,21 @@ impl RecordParser {
 }
 
 fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
-    element
-        .attributes()
+    find_attribute(element, key).map(|a| match a.unescape_value() {
+        Ok(value) => value.into_owned(),
+        Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
+    })
+}
+
+/// The first well-formed attribute `key` of `element`. Attributes are not checked for
+/// duplicates: that check allocated a list for every element with attributes, and the first
+/// of two duplicates was the one found anyway.
+fn find_attribute<'e>(element: &'e BytesStart, key: &[u8]) -> Option<Attribute<'e>> {
+    let mut attributes = element.attributes();
+    attributes
+        .with_checks(false)
         .flatten()
         .find(|a| a.key.local_name().as_ref() == key)
-        .map(|a| match a.unescape_value() {
-            Ok(value) => value.into_owned(),
-            Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
-        })
 }
 
 /// Whether attribute `key` of `element` has the value `expected`.
@@ -914,10 +922,7 @@ fn attribute_is(element: &BytesStart, key: &[u8], expected: &[u8]) -> bool {
 /// Which of `choices` attribute `key` of `element` has as its value, compared without
 /// allocating unless the value holds an entity.
 fn attribute_among(element: &BytesStart, key: &[u8], choices: &[&[u8]]) -> Option<usize> {
-    let attribute = element
-        .attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == key)?;
+    let attribute = find_attribute(element, key)?;
     if memchr::memchr(b'&', &attribute.value).is_none() {
         return choices
             .iter()
@@ -1078,6 +1083,17 @@ mod tests {
             streamed.contains("malformed XML") && streamed.contains("truncated record"),
             "{streamed}"
         );
+    }
+
+    #[test]
+    fn the_first_of_duplicate_attributes_counts() {
+        let record = |major: &str| {
+            format!("<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>T</ArticleTitle></Article><MeshHeadingList><MeshHeading><DescriptorName {major}>Humans</DescriptorName></MeshHeading></MeshHeadingList></MedlineCitation></PubmedArticle>")
+        };
+        let first_yes = records(record(r#"MajorTopicYN="Y" MajorTopicYN="N""#).as_bytes());
+        assert!(first_yes[0].mesh[0].major);
+        let first_no = records(record(r#"MajorTopicYN="N" MajorTopicYN="Y""#).as_bytes());
+        assert!(!first_no[0].mesh[0].major);
     }
 
     #[test]

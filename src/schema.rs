@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use tantivy::schema::document::ReferenceValueLeaf;
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
@@ -375,14 +376,18 @@ impl Fields {
         if let Some(year) = record.year {
             doc.add_u64(self.year, u64::from(year));
         }
+        let mut lower = String::new();
         for &(kind, facet, key) in &self.facets {
             for value in kind.values(record, vocabulary) {
-                doc.add_facet(facet, Facet::from_path([value.as_ref()]));
-                doc.add_text(key, value.to_lowercase());
+                add_top_level_facet(doc, facet, &value);
+                doc.add_text(key, write_lowercase(&value, &mut lower));
             }
         }
         if let Some(iso) = &record.journal_iso {
-            doc.add_text(self.key(FacetKind::Journal), iso.to_lowercase());
+            doc.add_text(
+                self.key(FacetKind::Journal),
+                write_lowercase(iso, &mut lower),
+            );
         }
         if let Some(vocabulary) = vocabulary {
             self.add_tree_paths(doc, record, vocabulary);
@@ -459,6 +464,25 @@ pub fn root_letter(bit: u32) -> Option<char> {
         .map(|bit| char::from(b'A' + bit))
 }
 
+/// Adds the facet `/value` to `doc`, as `doc.add_facet(field, Facet::from_path([value]))`
+/// does but without building a `Facet`: a one-step path is encoded as the step itself.
+fn add_top_level_facet(doc: &mut TantivyDocument, field: Field, value: &str) {
+    doc.add_leaf_field_value(field, ReferenceValueLeaf::Facet(value));
+}
+
+/// `text` in lower case, as `str::to_lowercase` gives it, written into `out`; no allocation
+/// for ASCII text once `out` is large enough.
+fn write_lowercase<'o>(text: &str, out: &'o mut String) -> &'o str {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.push_str(&text.to_lowercase());
+    }
+    out
+}
+
 /// Writes PubMed's short author form, for `Smith J[au]`, into `out`: `John Q Smith` →
 /// `Smith JQ`, `Smith, John` → `Smith J`. False, and `out` left alone, for one-word and
 /// collective names.
@@ -497,6 +521,27 @@ fn add_facet_fields(builder: &mut SchemaBuilder, kind: FacetKind) -> (FacetKind,
 mod tests {
     use super::*;
     use crate::record::MeshHeading;
+
+    #[test]
+    fn top_level_facets_are_those_tantivy_builds() {
+        let (_, fields) = Fields::build();
+        let field = fields.facets[0].1;
+        for value in ["Humans", "Rituximab/therapeutic use", "", "café au lait"] {
+            let mut ours = TantivyDocument::default();
+            add_top_level_facet(&mut ours, field, value);
+            let mut theirs = TantivyDocument::default();
+            theirs.add_facet(field, Facet::from_path([value]));
+            assert_eq!(ours, theirs, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn lowercase_keys_are_those_of_to_lowercase() {
+        let mut out = String::from("left over");
+        for text in ["Humans", "ODYSSEUS", "ὈΔΥΣΣΕΎΣ", "Ärzte", "İstanbul", ""] {
+            assert_eq!(write_lowercase(text, &mut out), text.to_lowercase());
+        }
+    }
 
     #[test]
     fn pubmed_author_forms_are_written_for_people_only() {

@@ -267,8 +267,20 @@ const GROUP_WORDS: &[&str] = &[
 
 /// True when an author name contains a word that marks a group rather than a person.
 pub fn names_a_group(name: &str) -> bool {
+    let is_group_word = |word: &[u8]| {
+        GROUP_WORDS
+            .iter()
+            .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    };
+    if name.is_ascii() {
+        // Bytes are characters here; most names are ASCII, and this skips decoding them.
+        return name
+            .as_bytes()
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(is_group_word);
+    }
     name.split(|c: char| !c.is_alphanumeric())
-        .any(|word| GROUP_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)))
+        .any(|word| is_group_word(word.as_bytes()))
 }
 
 /// PubMed's short author form, `Last Initials`, from `Last, First Middle` or
@@ -296,11 +308,13 @@ pub fn write_short_author_name(name: &str, out: &mut String) {
     };
     out.push_str(last);
     out.push(' ');
-    let initials = given
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
-        .filter_map(|part| part.chars().find(|c| c.is_alphabetic()))
-        .flat_map(char::to_uppercase);
-    out.extend(initials);
+    let parts = given.split(|c: char| c.is_whitespace() || c == '-' || c == '.');
+    for initial in parts.filter_map(|part| part.chars().find(|c| c.is_alphabetic())) {
+        match initial.is_ascii() {
+            true => out.push(initial.to_ascii_uppercase()),
+            false => out.extend(initial.to_uppercase()),
+        }
+    }
     if out.len() == last.len() + 1 {
         out.pop();
     }
@@ -396,12 +410,31 @@ mod tests {
     }
 
     #[test]
+    fn group_words_are_whole_words_in_any_case() {
+        for (name, group) in [
+            ("Example Study Group", true),
+            ("ALPHA CONSORTIUM", true),
+            ("Team-Alpha", true),
+            ("Straße Registry", true),
+            ("Groupé Martin", false),
+            ("Grouper Jones", false),
+            ("Smith J", false),
+            ("Éric Teamster", false),
+            ("", false),
+        ] {
+            assert_eq!(names_a_group(name), group, "{name:?}");
+        }
+    }
+
+    #[test]
     fn short_author_names_are_last_name_and_initials() {
         for (name, short) in [
             ("Casbon, James A", "Casbon JA"),
             ("James A Casbon", "Casbon JA"),
             ("Jean-Luc Picard", "Picard JL"),
             ("  Émile  Zola ", "Zola É"),
+            ("Zoë ßtraße", "ßtraße Z"),
+            ("Smith, émile", "Smith É"),
             ("Smith", "Smith"),
             ("Smith, ", "Smith"),
             ("Smith, 3", "Smith"),

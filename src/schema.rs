@@ -116,6 +116,19 @@ impl FacetKind {
         record: &'a Record,
         vocabulary: Option<&'a MeshVocabulary>,
     ) -> Vec<Cow<'a, str>> {
+        let mut values = Vec::new();
+        self.values_into(record, vocabulary, &mut values);
+        values
+    }
+
+    /// [`FacetKind::values`], written into `values` (cleared first) so that a caller asking
+    /// for every facet of a record reuses one list.
+    pub fn values_into<'a>(
+        self,
+        record: &'a Record,
+        vocabulary: Option<&'a MeshVocabulary>,
+        values: &mut Vec<Cow<'a, str>>,
+    ) {
         let name = |heading: &'a crate::record::MeshHeading| -> Cow<'a, str> {
             Cow::Borrowed(
                 vocabulary
@@ -124,34 +137,28 @@ impl FacetKind {
             )
         };
         let borrowed = |texts: &'a [String]| texts.iter().map(|t| Cow::Borrowed(t.as_str()));
-        let mut values: Vec<Cow<'a, str>> = match self {
-            FacetKind::Mesh => record.mesh.iter().map(name).collect(),
-            FacetKind::Major => record
-                .mesh
-                .iter()
-                .filter(|m| m.is_major_topic())
-                .map(name)
-                .collect(),
-            FacetKind::Qualifier => record
-                .mesh
-                .iter()
-                .flat_map(|m| m.qualifiers.iter().map(|q| Cow::Borrowed(q.name.as_str())))
-                .collect(),
-            FacetKind::Therapy => borrowed(&record.therapies).collect(),
-            FacetKind::Year => record
-                .year
-                .iter()
-                .map(|year| Cow::Owned(year.to_string()))
-                .collect(),
-            FacetKind::Journal => borrowed(record.journal.as_slice()).collect(),
-            FacetKind::Pubtype => borrowed(&record.publication_types).collect(),
-            FacetKind::Language => borrowed(record.language.as_slice()).collect(),
-            FacetKind::Country => borrowed(record.country.as_slice()).collect(),
-        };
+        values.clear();
+        match self {
+            FacetKind::Mesh => values.extend(record.mesh.iter().map(name)),
+            FacetKind::Major => {
+                values.extend(record.mesh.iter().filter(|m| m.is_major_topic()).map(name));
+            }
+            FacetKind::Qualifier => values.extend(
+                record
+                    .mesh
+                    .iter()
+                    .flat_map(|m| m.qualifiers.iter().map(|q| Cow::Borrowed(q.name.as_str()))),
+            ),
+            FacetKind::Therapy => values.extend(borrowed(&record.therapies)),
+            FacetKind::Year => values.extend(record.year.map(|year| Cow::Owned(year.to_string()))),
+            FacetKind::Journal => values.extend(borrowed(record.journal.as_slice())),
+            FacetKind::Pubtype => values.extend(borrowed(&record.publication_types)),
+            FacetKind::Language => values.extend(borrowed(record.language.as_slice())),
+            FacetKind::Country => values.extend(borrowed(record.country.as_slice())),
+        }
         values.retain(|v| !v.trim().is_empty());
         values.sort_unstable();
         values.dedup();
-        values
     }
 }
 
@@ -377,10 +384,12 @@ impl Fields {
             doc.add_u64(self.year, u64::from(year));
         }
         let mut lower = String::new();
+        let mut values = Vec::new();
         for &(kind, facet, key) in &self.facets {
-            for value in kind.values(record, vocabulary) {
-                add_top_level_facet(doc, facet, &value);
-                doc.add_text(key, write_lowercase(&value, &mut lower));
+            kind.values_into(record, vocabulary, &mut values);
+            for value in &values {
+                add_top_level_facet(doc, facet, value);
+                doc.add_text(key, write_lowercase(value, &mut lower));
             }
         }
         if let Some(iso) = &record.journal_iso {

@@ -96,7 +96,7 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         !matches!(
             self,
-            Error::StoredRecord(_) | Error::Tantivy(_) | Error::Threads(_)
+            Error::StoredRecord(_) | Error::Json(_) | Error::Tantivy(_) | Error::Threads(_)
         )
     }
 }

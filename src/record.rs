@@ -1,9 +1,9 @@
 //! The record model: one bibliographic record (case report, abstract, article) as medlit
 //! understands it, whatever format it came from.
 //!
-//! Every input format parses into [`Record`]; the index stores it whole ([`stored`]), so `export` and
-//! `show` give back exactly what was indexed. The serde field names are the JSON Lines schema
-//! that medlit reads and writes, so they are a stable contract.
+//! Every input format parses into [`Record`]; the index stores it whole ([`stored`]), so
+//! `export` and `show` give back exactly what was indexed. The serde field names are the JSON
+//! Lines schema that medlit reads and writes, so they are a stable contract.
 
 pub mod stored;
 
@@ -310,9 +310,10 @@ pub fn write_short_author_name(name: &str, out: &mut String) {
     out.push(' ');
     let parts = given.split(|c: char| c.is_whitespace() || c == '-' || c == '.');
     for initial in parts.filter_map(|part| part.chars().find(|c| c.is_alphabetic())) {
-        match initial.is_ascii() {
-            true => out.push(initial.to_ascii_uppercase()),
-            false => out.extend(initial.to_uppercase()),
+        if initial.is_ascii() {
+            out.push(initial.to_ascii_uppercase());
+        } else {
+            out.extend(initial.to_uppercase());
         }
     }
     if out.len() == last.len() + 1 {

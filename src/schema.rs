@@ -187,7 +187,7 @@ pub struct Fields {
     pub pmid: Field,
     /// Year (u64, fast).
     pub year: Field,
-    /// Stored record JSON.
+    /// The whole record, stored ([`crate::record::stored`]).
     pub record: Field,
     /// MeSH tree paths of every heading (hierarchical facet; needs a vocabulary).
     pub mesh_tree: Field,

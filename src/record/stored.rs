@@ -114,10 +114,10 @@ pub fn decode(bytes: &[u8]) -> Result<Record, StoredRecordError> {
         chemicals: reader.list(Reader::text)?,
         therapies: reader.list(Reader::text)?,
     };
-    match reader.at == bytes.len() {
-        true => Ok(record),
-        false => Err(reader.error("bytes left over after the record")),
+    if reader.at != bytes.len() {
+        return Err(reader.error("bytes left over after the record"));
     }
+    Ok(record)
 }
 
 /// Writes the parts of the layout.
@@ -176,6 +176,9 @@ impl Writer<'_> {
     }
 }
 
+/// Items a list is allocated for before they are read.
+const PRESIZED_ITEMS: usize = 64;
+
 /// Reads the parts of the layout, checking each against the bytes left.
 struct Reader<'b> {
     bytes: &'b [u8],
@@ -205,6 +208,10 @@ impl Reader<'_> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
+            // The tenth byte holds bit 63 only.
+            if shift == 63 && byte > 1 {
+                break;
+            }
             value |= u64::from(byte & 0x7F) << shift;
             if byte < 0x80 {
                 return Ok(value);
@@ -282,7 +289,9 @@ impl Reader<'_> {
         mut item: impl FnMut(&mut Self) -> Result<T, StoredRecordError>,
     ) -> Result<Vec<T>, StoredRecordError> {
         let count = self.count()?;
-        let mut items = Vec::with_capacity(count);
+        // A damaged count is bounded by the bytes left, not by what its items take in memory
+        // (a MeSH heading is 80 bytes): room for a few, then growth as items really come.
+        let mut items = Vec::with_capacity(count.min(PRESIZED_ITEMS));
         for _ in 0..count {
             items.push(item(self)?);
         }
@@ -343,6 +352,23 @@ mod tests {
             encode(&record, &mut bytes);
             assert_eq!(decode(&bytes), Ok(record));
         }
+    }
+
+    #[test]
+    fn numbers_past_64_bits_are_refused() {
+        let mut reader = Reader {
+            bytes: &[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+            at: 0,
+        };
+        assert_eq!(reader.varint(), Ok(u64::MAX));
+        let mut reader = Reader {
+            bytes: &[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02],
+            at: 0,
+        };
+        assert_eq!(
+            reader.varint().expect_err("65 bits").to_string(),
+            "number longer than 64 bits at byte 0 of 10"
+        );
     }
 
     #[test]
@@ -531,6 +557,19 @@ mod tests {
         fn any_bytes_decode_or_are_refused_without_panic(
             bytes in proptest::collection::vec(any::<u8>(), 0..200),
         ) {
+            let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn a_stored_record_with_a_byte_changed_decodes_or_is_refused(
+            record in any_record(),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let mut bytes = Vec::new();
+            encode(&record, &mut bytes);
+            let at = at.index(bytes.len());
+            bytes[at] = byte;
             let _ = decode(&bytes);
         }
 

@@ -115,7 +115,7 @@ fn block_mask_at(bytes: &[u8], block: usize) -> u64 {
 }
 
 /// Bit `i` set when `block[i]` is an ASCII letter or digit.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
 fn block_mask(block: &[u8; BLOCK]) -> u64 {
     use std::arch::x86_64::{
@@ -141,14 +141,14 @@ fn block_mask(block: &[u8; BLOCK]) -> u64 {
 }
 
 /// Bit `i` set when `block[i]` is an ASCII letter or digit.
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
 fn block_mask(block: &[u8; BLOCK]) -> u64 {
     portable_block_mask(block)
 }
 
 /// [`block_mask`] without SIMD: lanes of 16 bytes, which compilers pack into one mask each.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn portable_block_mask(block: &[u8; BLOCK]) -> u64 {
     let (lanes, _) = block.as_chunks::<16>();
     lanes.iter().enumerate().fold(0, |mask, (index, lane)| {

@@ -119,6 +119,8 @@ pub struct IndexBenchReport {
     pub rounds: Vec<Round>,
     /// The median of the rounds' ratios (`ratio_to_baseline` when there is one round).
     pub median_ratio_to_baseline: f64,
+    /// The median of the rounds' CPU ratios ([`Round::cpu_ratio_to_baseline`]).
+    pub median_cpu_ratio_to_baseline: f64,
 }
 
 /// One round of medlit's all-cores ingest and the baseline, run one after the other.
@@ -130,14 +132,27 @@ pub struct Round {
     pub baseline_records_per_sec: f64,
     /// `records_per_sec / baseline_records_per_sec`.
     pub ratio_to_baseline: f64,
+    /// CPU seconds the process used during medlit's run, all threads.
+    pub cpu_secs: f64,
+    /// The same during the baseline's run.
+    pub baseline_cpu_secs: f64,
+    /// `baseline_cpu_secs / cpu_secs`: the ratio medlit would reach if both runs kept the
+    /// cores equally busy. It moves less from round to round than `ratio_to_baseline`, which
+    /// also carries how busy the machine let each run be.
+    pub cpu_ratio_to_baseline: f64,
 }
 
 impl Round {
-    fn new(records_per_sec: f64, baseline_records_per_sec: f64) -> Round {
+    fn new(medlit: (f64, f64), baseline: (f64, f64)) -> Round {
+        let ((records_per_sec, cpu_secs), (baseline_records_per_sec, baseline_cpu_secs)) =
+            (medlit, baseline);
         Round {
             records_per_sec,
             baseline_records_per_sec,
             ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+            cpu_secs,
+            baseline_cpu_secs,
+            cpu_ratio_to_baseline: baseline_cpu_secs / cpu_secs.max(f64::MIN_POSITIVE),
         }
     }
 }
@@ -194,7 +209,10 @@ pub fn bench_index(
 
     let all_run = run_of(&all, cores, all_cpu);
     let records_per_sec = all_run.records_per_sec;
-    let first_round = Round::new(records_per_sec, baseline_records_per_sec);
+    let first_round = Round::new(
+        (records_per_sec, all_cpu),
+        (baseline_records_per_sec, baseline_cpu_secs),
+    );
     let ratio_to_baseline = first_round.ratio_to_baseline;
     let mut all_rounds = vec![first_round];
     for round in 1..rounds {
@@ -234,6 +252,7 @@ pub fn bench_index(
             index_secs: (all.elapsed_secs - build_total).max(0.0),
         },
         median_ratio_to_baseline: median(all_rounds.iter().map(|r| r.ratio_to_baseline)),
+        median_cpu_ratio_to_baseline: median(all_rounds.iter().map(|r| r.cpu_ratio_to_baseline)),
         rounds: all_rounds,
     })
 }
@@ -247,12 +266,13 @@ fn another_round(
     memory_budget: usize,
     lexicon: &Lexicon,
 ) -> Result<Round> {
-    let (medlit, _) = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
-    let (baseline_records_per_sec, _, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
+    let (medlit, cpu_secs) = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
+    let (baseline_records_per_sec, baseline_cpu_secs, _) =
+        baseline(files, dir, cores, memory_budget, lexicon)?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(Round::new(
-        medlit.records_per_sec(),
-        baseline_records_per_sec,
+        (medlit.records_per_sec(), cpu_secs),
+        (baseline_records_per_sec, baseline_cpu_secs),
     ))
 }
 

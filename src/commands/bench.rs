@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use medlit::bench::QuerySource;
-use medlit::bench::{self, ColdRuns, IndexBenchReport, QueryBenchOptions, QueryBenchReport};
+use medlit::bench::{self, ColdRuns, IndexBenchReport, QueryBenchOptions, QueryBenchReport, Round};
 use medlit::export::ExportFormat;
 use medlit::gen::{self, Model};
 use medlit::{render, MedlitIndex};
@@ -311,17 +311,26 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
         r.baseline_records_per_sec, r.baseline_cpu_secs, r.ratio_to_baseline
     )?;
     if r.rounds.len() > 1 {
-        let ratios: Vec<String> = r
-            .rounds
-            .iter()
-            .map(|round| format!("{:.3}", round.ratio_to_baseline))
-            .collect();
+        let listed = |ratio: fn(&Round) -> f64| {
+            let ratios: Vec<String> = r
+                .rounds
+                .iter()
+                .map(|round| format!("{:.3}", ratio(round)))
+                .collect();
+            ratios.join(", ")
+        };
         writeln!(
             out,
             "{} rounds against the baseline: ratios {}; median {:.3}",
             r.rounds.len(),
-            ratios.join(", "),
+            listed(|round| round.ratio_to_baseline),
             r.median_ratio_to_baseline
+        )?;
+        writeln!(
+            out,
+            "  in CPU time (baseline CPU s / medlit CPU s): {}; median {:.3}",
+            listed(|round| round.cpu_ratio_to_baseline),
+            r.median_cpu_ratio_to_baseline
         )?;
     }
     writeln!(

@@ -42,6 +42,27 @@ fn bench_index_rounds_report_the_median_ratio() {
     assert_eq!(rounds[0]["ratio_to_baseline"], report["ratio_to_baseline"]);
     ratios.sort_by(f64::total_cmp);
     assert_eq!(report["median_ratio_to_baseline"].as_f64(), Some(ratios[1]));
+    // The same in CPU time; the first round's CPU seconds are the full runs'.
+    let mut cpu_ratios: Vec<f64> = rounds
+        .iter()
+        .map(|round| {
+            let (medlit, base) = (
+                round["cpu_secs"].as_f64().unwrap_or(0.0),
+                round["baseline_cpu_secs"].as_f64().unwrap_or(0.0),
+            );
+            assert!(medlit > 0.0 && base > 0.0, "{round}");
+            let ratio = round["cpu_ratio_to_baseline"].as_f64().unwrap_or(0.0);
+            assert!((ratio - base / medlit).abs() < 1e-9, "{round}");
+            ratio
+        })
+        .collect();
+    assert_eq!(rounds[0]["cpu_secs"], report["all_cores"]["cpu_secs"]);
+    assert_eq!(rounds[0]["baseline_cpu_secs"], report["baseline_cpu_secs"]);
+    cpu_ratios.sort_by(f64::total_cmp);
+    assert_eq!(
+        report["median_cpu_ratio_to_baseline"].as_f64(),
+        Some(cpu_ratios[1])
+    );
     let refused = test
         .medlit()
         .args(["bench", "index", "--rounds", "0"])
@@ -88,6 +109,10 @@ fn bench_index_reports_throughput_against_the_baseline() {
     assert_eq!(
         report["median_ratio_to_baseline"],
         report["ratio_to_baseline"]
+    );
+    assert_eq!(
+        report["median_cpu_ratio_to_baseline"],
+        report["rounds"][0]["cpu_ratio_to_baseline"]
     );
     assert!(report["uncompressed_bytes"]
         .as_u64()

@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --manifest-path fuzz/Cargo.toml --bins
 
 mapfile -t inputs < <(find tests/fixtures data/sample data/mesh_sample.tsv -type f | sort)
-targets=(pubmed_xml medline jsonl abstract_page id_text query mesh_vocabulary)
+targets=(pubmed_xml medline jsonl abstract_page id_text query mesh_vocabulary stored_record)
 for target in "${targets[@]}"; do
   "$CARGO_TARGET_DIR/debug/$target" "${inputs[@]}" >/dev/null 2>"$CARGO_TARGET_DIR/fuzz-$target.log" || {
     echo "fuzz target $target failed on a fixture:" >&2

@@ -1,6 +1,6 @@
 //! Property tests for every parser: no input makes one panic, damage to a file costs only the
 //! records at and after the damage, and what the exporters write reads back as the same
-//! record.
+//! record, as does what the index stores.
 //!
 //! The case counts are modest so the suite stays fast in debug builds; a longer hunt is
 //! `PROPTEST_CASES=5000 cargo test --release --test properties`. Failures are not persisted
@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use medlit::export::{ExportFormat, Exporter};
 use medlit::formats::{Format, Parsed};
-use medlit::record::{Author, MeshHeading, MeshQualifier, Record};
+use medlit::record::{stored, Author, MeshHeading, MeshQualifier, Record};
 use proptest::collection::{btree_set, vec};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
@@ -826,5 +826,42 @@ proptest! {
             "--- PubMed XML ---\n{}",
             String::from_utf8_lossy(&output)
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The record as the index stores it
+// ---------------------------------------------------------------------------------------
+
+fn stored(record: &Record) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    stored::encode(record, &mut bytes);
+    bytes
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn every_record_comes_back_from_its_stored_form(record in any_record()) {
+        prop_assert_eq!(stored::decode(&stored(&record)), Ok(record));
+    }
+
+    #[test]
+    fn a_stored_record_with_a_byte_changed_decodes_or_is_refused(
+        record in any_record(),
+        at in any::<Index>(),
+        byte in any::<u8>(),
+    ) {
+        let mut bytes = stored(&record);
+        let at = at.index(bytes.len());
+        bytes[at] = byte;
+        let _ = stored::decode(&bytes);
+    }
+
+    #[test]
+    fn every_cut_of_a_stored_record_is_refused(record in any_record(), cut in any::<Index>()) {
+        let bytes = stored(&record);
+        prop_assert!(stored::decode(&bytes[..cut.index(bytes.len())]).is_err());
     }
 }

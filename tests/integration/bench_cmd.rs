@@ -26,36 +26,23 @@ fn bench_index_rounds_report_the_median_ratio() {
     let report: serde_json::Value = parse_json(&output);
     let rounds = report["rounds"].as_array().cloned().unwrap_or_default();
     assert_eq!(rounds.len(), 3, "{report}");
-    let mut ratios: Vec<f64> = rounds
-        .iter()
-        .map(|round| {
-            let (medlit, base) = (
-                round["records_per_sec"].as_f64().unwrap_or(0.0),
-                round["baseline_records_per_sec"].as_f64().unwrap_or(0.0),
-            );
-            assert!(medlit > 0.0 && base > 0.0, "{round}");
-            let ratio = round["ratio_to_baseline"].as_f64().unwrap_or(0.0);
-            assert!((ratio - medlit / base).abs() < 1e-9, "{round}");
-            ratio
-        })
-        .collect();
+    // Each round's ratio is medlit's figure over the baseline's (records/s), or the
+    // baseline's over medlit's (CPU seconds); the first round is the full run.
+    let mut ratios = checked_ratios(
+        &rounds,
+        "ratio_to_baseline",
+        "records_per_sec",
+        "baseline_records_per_sec",
+    );
     assert_eq!(rounds[0]["ratio_to_baseline"], report["ratio_to_baseline"]);
     ratios.sort_by(f64::total_cmp);
     assert_eq!(report["median_ratio_to_baseline"].as_f64(), Some(ratios[1]));
-    // The same in CPU time; the first round's CPU seconds are the full runs'.
-    let mut cpu_ratios: Vec<f64> = rounds
-        .iter()
-        .map(|round| {
-            let (medlit, base) = (
-                round["cpu_secs"].as_f64().unwrap_or(0.0),
-                round["baseline_cpu_secs"].as_f64().unwrap_or(0.0),
-            );
-            assert!(medlit > 0.0 && base > 0.0, "{round}");
-            let ratio = round["cpu_ratio_to_baseline"].as_f64().unwrap_or(0.0);
-            assert!((ratio - base / medlit).abs() < 1e-9, "{round}");
-            ratio
-        })
-        .collect();
+    let mut cpu_ratios = checked_ratios(
+        &rounds,
+        "cpu_ratio_to_baseline",
+        "baseline_cpu_secs",
+        "cpu_secs",
+    );
     assert_eq!(rounds[0]["cpu_secs"], report["all_cores"]["cpu_secs"]);
     assert_eq!(rounds[0]["baseline_cpu_secs"], report["baseline_cpu_secs"]);
     cpu_ratios.sort_by(f64::total_cmp);
@@ -70,6 +57,29 @@ fn bench_index_rounds_report_the_median_ratio() {
         .output()
         .expect("runs");
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
+/// Each round's `key`, checked against its `numerator / denominator`, both of which must be
+/// positive.
+fn checked_ratios(
+    rounds: &[serde_json::Value],
+    key: &str,
+    numerator: &str,
+    denominator: &str,
+) -> Vec<f64> {
+    rounds
+        .iter()
+        .map(|round| {
+            let (top, bottom) = (
+                round[numerator].as_f64().unwrap_or(0.0),
+                round[denominator].as_f64().unwrap_or(0.0),
+            );
+            assert!(top > 0.0 && bottom > 0.0, "{round}");
+            let ratio = round[key].as_f64().unwrap_or(0.0);
+            assert!((ratio - top / bottom).abs() < 1e-9, "{key}: {round}");
+            ratio
+        })
+        .collect()
 }
 
 #[test]

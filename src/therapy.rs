@@ -573,20 +573,30 @@ mod tests {
         " ",
     ];
 
+    /// A lexicon file with one drug per name, trimmed; empty names and names already taken
+    /// (ASCII case aside) left out.
+    fn lexicon_of(raw_names: &[String]) -> String {
+        let mut tsv = String::new();
+        for name in raw_names.iter().map(|name| name.trim()) {
+            let taken = tsv.lines().any(|line| {
+                line.split('\t')
+                    .next()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            });
+            if !name.is_empty() && !taken {
+                tsv.push_str(&format!("{name}\tdrug\t\n"));
+            }
+        }
+        tsv
+    }
+
     proptest::proptest! {
         #[test]
         fn scan_takes_the_longest_name_at_each_word_start(
             raw_names in proptest::collection::vec("[abAB1é.\\- ]{1,6}", 1..8),
             text in "[abAB1é.\\- ]{0,40}",
         ) {
-            let mut tsv = String::new();
-            for name in &raw_names {
-                let name = name.trim();
-                let taken = tsv.lines().any(|l| l.split('\t').next().is_some_and(|n| n.eq_ignore_ascii_case(name)));
-                if !name.is_empty() && !taken {
-                    tsv.push_str(&format!("{name}\tdrug\t\n"));
-                }
-            }
+            let tsv = lexicon_of(&raw_names);
             proptest::prop_assume!(!tsv.is_empty());
             let lexicon = Lexicon::parse(&tsv).expect("parses");
             proptest::prop_assert_eq!(scanned(&lexicon, &text), reference_scan(&names_of(&tsv), &text));
@@ -597,14 +607,7 @@ mod tests {
             raw_names in proptest::collection::vec("[abAB1][abAB1é.\\- ]{0,5}", 1..8),
             text in "[abAB1é.\\- ]{0,200}",
         ) {
-            let mut tsv = String::new();
-            for name in &raw_names {
-                let name = name.trim();
-                let taken = tsv.lines().any(|l| l.split('\t').next().is_some_and(|n| n.eq_ignore_ascii_case(name)));
-                if !taken {
-                    tsv.push_str(&format!("{name}\tdrug\t\n"));
-                }
-            }
+            let tsv = lexicon_of(&raw_names);
             let lexicon = Lexicon::parse(&tsv).expect("parses");
             proptest::prop_assert!(lexicon.names.starts_with_word_bytes());
             proptest::prop_assert_eq!(scanned(&lexicon, &text), reference_scan(&names_of(&tsv), &text));

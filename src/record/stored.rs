@@ -55,21 +55,11 @@ pub fn encode(record: &Record, out: &mut Vec<u8>) {
     writer.optional_text(doi.as_deref());
     writer.optional_text(pmid.as_deref());
     writer.optional_text(pmc.as_deref());
-    writer.count(authors.len());
-    for Author { name, affiliations } in authors {
-        writer.text(name);
-        writer.count(affiliations.len());
-        for &affiliation in affiliations {
-            writer.varint(u64::from(affiliation));
-        }
-    }
+    writer.list(authors, Writer::author);
     writer.texts(affiliations);
     writer.texts(publication_types);
     writer.texts(keywords);
-    writer.count(mesh.len());
-    for heading in mesh {
-        writer.heading(heading);
-    }
+    writer.list(mesh, Writer::heading);
     writer.optional_text(journal.as_deref());
     writer.optional_text(journal_iso.as_deref());
     writer.varint(year.map_or(0, |year| u64::from(year) + 1));
@@ -92,12 +82,7 @@ pub fn decode(bytes: &[u8]) -> Result<Record, StoredRecordError> {
         doi: reader.optional_text()?,
         pmid: reader.optional_text()?,
         pmc: reader.optional_text()?,
-        authors: reader.list(|reader| {
-            Ok(Author {
-                name: reader.text()?,
-                affiliations: reader.list(Reader::u32)?,
-            })
-        })?,
+        authors: reader.list(Reader::author)?,
         affiliations: reader.list(Reader::text)?,
         publication_types: reader.list(Reader::text)?,
         keywords: reader.list(Reader::text)?,
@@ -151,11 +136,28 @@ impl Writer<'_> {
         }
     }
 
-    fn texts(&mut self, texts: &[String]) {
-        self.count(texts.len());
-        for text in texts {
-            self.text(text);
+    fn flag(&mut self, flag: bool) {
+        self.0.push(u8::from(flag));
+    }
+
+    /// A list: its count, then each item as `item` writes it.
+    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Self, &T)) {
+        self.count(items.len());
+        for each in items {
+            item(self, each);
         }
+    }
+
+    fn texts(&mut self, texts: &[String]) {
+        self.list(texts, |writer, text| writer.text(text));
+    }
+
+    fn author(&mut self, author: &Author) {
+        let Author { name, affiliations } = author;
+        self.text(name);
+        self.list(affiliations, |writer, &affiliation| {
+            writer.varint(u64::from(affiliation));
+        });
     }
 
     fn heading(&mut self, heading: &MeshHeading) {
@@ -167,12 +169,11 @@ impl Writer<'_> {
         } = heading;
         self.text(descriptor);
         self.optional_text(ui.as_deref());
-        self.0.push(u8::from(*major));
-        self.count(qualifiers.len());
-        for MeshQualifier { name, major } in qualifiers {
-            self.text(name);
-            self.0.push(u8::from(*major));
-        }
+        self.flag(*major);
+        self.list(qualifiers, |writer, MeshQualifier { name, major }| {
+            writer.text(name);
+            writer.flag(*major);
+        });
     }
 }
 
@@ -296,6 +297,13 @@ impl Reader<'_> {
             items.push(item(self)?);
         }
         Ok(items)
+    }
+
+    fn author(&mut self) -> Result<Author, StoredRecordError> {
+        Ok(Author {
+            name: self.text()?,
+            affiliations: self.list(Reader::u32)?,
+        })
     }
 
     fn heading(&mut self) -> Result<MeshHeading, StoredRecordError> {

@@ -91,17 +91,21 @@ impl NameTable {
     /// at the cost of one bit test. Inlined into the scan, so that those words cost no call.
     #[inline(always)]
     pub(super) fn may_have_key(&self, key: u64) -> bool {
-        let bit = hash(key);
+        self.has_bit(hash(key))
+    }
+
+    #[inline(always)]
+    fn has_bit(&self, bit: usize) -> bool {
         self.bits[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// The group of names with this key.
     #[inline]
     fn group(&self, key: u64) -> Option<&[Name]> {
-        if !self.may_have_key(key) {
+        let bit = hash(key);
+        if !self.has_bit(bit) {
             return None;
         }
-        let bit = hash(key);
         let mask = self.slots.len() - 1;
         let mut slot = bit & mask;
         loop {
@@ -155,7 +159,7 @@ impl NameTable {
 /// in a text has the same key as the text there: the bytes agree once folded, and a name
 /// shorter than the key is followed by a byte that folds to 0 (or by the end of the text).
 #[inline]
-fn key(bytes: &[u8]) -> u64 {
+pub(super) fn key(bytes: &[u8]) -> u64 {
     let mut key = 0;
     for (index, &byte) in bytes.iter().take(KEY_LEN).enumerate() {
         let folded = fold(byte);

@@ -57,20 +57,16 @@ impl<'t> AsciiWordStarts<'t> {
 
     /// The key of the word that starts at `offset` of the current block: its first
     /// [`KEY_LEN`] bytes in lower case, the bytes after its end 0.
-    fn key(&self, start: usize, offset: usize) -> u64 {
+    fn key(&self, offset: usize) -> u64 {
         let following = match offset {
             0 => self.current,
             _ => (self.current >> offset) | (self.next << (BLOCK - offset)),
         };
         let word_len = (following.trailing_ones() as usize).min(KEY_LEN);
-        let head = match self.bytes.get(start..start + KEY_LEN) {
+        let start = self.block * BLOCK + offset;
+        let head: [u8; KEY_LEN] = match self.bytes.get(start..start + KEY_LEN) {
             Some(head) => head.try_into().expect("a slice of KEY_LEN bytes"),
-            None => {
-                let mut padded = [0; KEY_LEN];
-                let rest = &self.bytes[start..];
-                padded[..rest.len()].copy_from_slice(rest);
-                padded
-            }
+            None => padded(self.bytes, start),
         };
         let kept = match word_len {
             KEY_LEN => u64::MAX,
@@ -94,8 +90,7 @@ impl Iterator for AsciiWordStarts<'_> {
         }
         let offset = self.starts.trailing_zeros() as usize;
         self.starts &= self.starts - 1;
-        let start = self.block * BLOCK + offset;
-        Some((start, self.key(start, offset)))
+        Some((self.block * BLOCK + offset, self.key(offset)))
     }
 }
 
@@ -105,13 +100,19 @@ fn block_mask_at(bytes: &[u8], block: usize) -> u64 {
     let start = block * BLOCK;
     match bytes.get(start..start + BLOCK) {
         Some(whole) => block_mask(whole.try_into().expect("a slice of BLOCK bytes")),
-        None => {
-            let mut padded = [0; BLOCK];
-            let rest = bytes.get(start..).unwrap_or_default();
-            padded[..rest.len()].copy_from_slice(rest);
-            block_mask(&padded)
-        }
+        None => block_mask(&padded(bytes, start)),
     }
+}
+
+/// The bytes of `bytes` from `start` (fewer than `N`), padded with 0 to `N`. The callers
+/// read whole slices in place and come here only at the end of the text.
+#[cold]
+fn padded<const N: usize>(bytes: &[u8], start: usize) -> [u8; N] {
+    let mut padded = [0; N];
+    let rest = bytes.get(start..).unwrap_or_default();
+    let kept = rest.len().min(N);
+    padded[..kept].copy_from_slice(&rest[..kept]);
+    padded
 }
 
 /// Bit `i` set when `block[i]` is an ASCII letter or digit.
@@ -161,25 +162,17 @@ fn portable_block_mask(block: &[u8; BLOCK]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::names::key;
     use super::*;
 
-    /// The word starts of `bytes` and their keys, byte by byte.
+    /// The word starts of `bytes`, byte by byte, with the keys the name table gives them.
     fn word_starts_one_by_one(bytes: &[u8]) -> Vec<(usize, u64)> {
         (0..bytes.len())
             .filter(|&at| {
                 bytes[at].is_ascii_alphanumeric()
                     && (at == 0 || !bytes[at - 1].is_ascii_alphanumeric())
             })
-            .map(|at| {
-                let word = bytes[at..]
-                    .iter()
-                    .take(KEY_LEN)
-                    .take_while(|b| b.is_ascii_alphanumeric());
-                let key = word.enumerate().fold(0, |key, (i, b)| {
-                    key | u64::from(b.to_ascii_lowercase()) << (8 * i)
-                });
-                (at, key)
-            })
+            .map(|at| (at, key(&bytes[at..])))
             .collect()
     }
 

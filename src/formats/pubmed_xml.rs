@@ -33,7 +33,9 @@
 //!
 //! Inline markup in titles and abstracts (`<i>`, `<b>`, `<u>`, `<sub>`, `<sup>`, MathML)
 //! becomes plain text: `CO<sub>2</sub>` reads `CO2`, `CD4<sup>+</sup>` reads `CD4+` and
-//! `10<sup>9</sup>` reads `10^9`.
+//! `10<sup>9</sup>` reads `10^9`. Subtrees medlit never reads (the reference list, the
+//! history dates, …: see `is_unread_subtree`) are stepped over, still checked to be
+//! well-formed.
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -462,6 +464,28 @@ enum ArticleIdType {
     Pmc,
 }
 
+/// Elements whose whole subtree medlit never reads: the parser steps over them to their end
+/// tag without handling their contents (a third of a real PubMed record's bytes: the
+/// reference list alone is a sixth). They are still checked for well-formedness.
+fn is_unread_subtree(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"ReferenceList"
+            | b"History"
+            | b"CommentsCorrectionsList"
+            | b"GrantList"
+            | b"InvestigatorList"
+            | b"OtherAbstract"
+            | b"DateCompleted"
+            | b"DateRevised"
+            | b"ArticleDate"
+            | b"SupplMeshList"
+            | b"GeneSymbolList"
+            | b"PersonalNameSubjectList"
+            | b"DataBankList"
+    )
+}
+
 /// Elements that are markup inside text, not structure.
 fn is_inline(name: &[u8]) -> bool {
     matches!(
@@ -586,13 +610,17 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
     reader.config_mut().check_end_names = true;
     let mut parser = RecordParser::default();
     loop {
-        let event = reader.read_event().map_err(|err| {
-            format!(
-                "malformed XML at byte {} of the record: {err}",
-                reader.error_position()
-            )
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|err| malformed(&reader, &err))?;
         match event {
+            Event::Start(start)
+                if parser.target.is_none() && is_unread_subtree(start.name().as_ref()) =>
+            {
+                reader
+                    .read_to_end(start.name())
+                    .map_err(|err| malformed(&reader, &err))?;
+            }
             Event::Start(start) => parser.start(&start)?,
             Event::Empty(start) => {
                 parser.start(&start)?;
@@ -611,6 +639,14 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
         }
     }
     parser.finish()
+}
+
+/// The error for XML that is not well-formed, at the reader's position in the record.
+fn malformed(reader: &Reader<&[u8]>, err: &quick_xml::Error) -> String {
+    format!(
+        "malformed XML at byte {} of the record: {err}",
+        reader.error_position()
+    )
 }
 
 impl RecordParser {
@@ -1377,6 +1413,32 @@ mod tests {
         );
         assert_eq!(error.location.line, Some(3));
         assert!(matches!(&results[1], Ok(Parsed::Record(r)) if r.title == "Fine"));
+    }
+
+    #[test]
+    fn unread_subtrees_are_stepped_over_and_parsing_resumes_after_them() {
+        let text = br#"<PubmedArticle><MedlineCitation><PMID>7</PMID><DateCompleted><Year>1999</Year></DateCompleted><Article><ArticleTitle>Kept</ArticleTitle><Abstract><AbstractText>Main.</AbstractText></Abstract></Article><OtherAbstract><AbstractText>Autre.</AbstractText></OtherAbstract><CommentsCorrectionsList><CommentsCorrections><PMID>9</PMID></CommentsCorrections></CommentsCorrectionsList></MedlineCitation><PubmedData><History><PubMedPubDate><Year>2001</Year></PubMedPubDate></History><ArticleIdList><ArticleId IdType="doi">10.1/kept</ArticleId></ArticleIdList><ReferenceList><Reference><ArticleIdList><ArticleId IdType="doi">10.1/cited</ArticleId></ArticleIdList></Reference><ReferenceList><Reference><Citation>Nested</Citation></Reference></ReferenceList><ReferenceList/></ReferenceList><ReferenceList><Reference><Citation>Second</Citation></Reference></ReferenceList></PubmedData></PubmedArticle>"#;
+        let Ok(Parsed::Record(record)) = parse_record(text) else {
+            panic!("parses");
+        };
+        assert_eq!(record.pmid.as_deref(), Some("7"));
+        assert_eq!(record.title, "Kept");
+        assert_eq!(record.abstract_text, "Main.");
+        assert_eq!(record.doi.as_deref(), Some("10.1/kept"));
+        assert_eq!(record.year, None, "no year outside PubDate");
+    }
+
+    #[test]
+    fn an_unread_subtree_must_still_be_well_formed() {
+        let text = b"<PubmedArticle><MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Kept</ArticleTitle></Article></MedlineCitation><PubmedData><ReferenceList><Reference><Citation>Cut</Reference></ReferenceList></PubmedData></PubmedArticle>";
+        let error = parse_record(text).err().unwrap_or_default();
+        assert!(
+            error.starts_with("malformed XML at byte 167 of the record: ill-formed document: expected `</Citation>`"),
+            "{error}"
+        );
+        let unclosed = b"<PubmedArticle><MedlineCitation><PMID>7</PMID></MedlineCitation><PubmedData><ReferenceList><Reference></Reference></PubmedData></PubmedArticle>";
+        let error = parse_record(unclosed).err().unwrap_or_default();
+        assert!(error.starts_with("malformed XML"), "{error}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the core pipeline on the embedded sample corpus: parsing,
 //! analysis, the therapy pass, document building, indexing with commit, and a faceted search.
-//! Each loop checks its result count so a broken pipeline cannot look fast.
+//! Each loop checks its result count so a broken pipeline cannot look fast. Where the shared
+//! PubMed sample is (`../shared/data`, or `$MEDLIT_SHARED_DATA`), the tokenizer is also
+//! measured on 30,000 abstracts generated from it.
 
 #![allow(missing_docs)]
 
@@ -72,7 +74,45 @@ fn bench_analysis(c: &mut Criterion) {
             assert!(count > 1000);
         })
     });
+    // Abstracts generated from the real PubMed sample: its Zipfian vocabulary with a long
+    // tail, as in a large load, turns the stem cache over (the sample above fits in it, and so
+    // does the vocabulary learned from it).
+    let Some(model) = shared_sample_model() else {
+        group.finish();
+        return;
+    };
+    let generated: Vec<String> = medlit::gen::generate(&model, 7, 30_000)
+        .map(|record| record.abstract_text)
+        .collect();
+    group.throughput(Throughput::Bytes(
+        generated.iter().map(|text| text.len() as u64).sum(),
+    ));
+    group.sample_size(10);
+    group.bench_function("biomed_tokenizer_30000_generated_abstracts", |b| {
+        b.iter(|| {
+            let mut count = 0usize;
+            for text in &generated {
+                let mut stream = tokenizer.token_stream(black_box(text));
+                while stream.advance() {
+                    count += 1;
+                }
+            }
+            assert!(count > 1_000_000, "{count}");
+        })
+    });
     group.finish();
+}
+
+/// A generator model learned from `../shared/data`'s PubMed sample (or
+/// `$MEDLIT_SHARED_DATA`'s), if it is there.
+fn shared_sample_model() -> Option<medlit::gen::Model> {
+    let dir = std::env::var_os("MEDLIT_SHARED_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
+    let sample = dir.join("pubmed_xml/pubmed_sample.xml.gz");
+    let mut builder = medlit::gen::ModelBuilder::new();
+    medlit::gen::read_sample(&[sample], |record| builder.add(&record)).ok()?;
+    builder.build().ok()
 }
 
 fn bench_documents(c: &mut Criterion) {

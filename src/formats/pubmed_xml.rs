@@ -1438,7 +1438,10 @@ mod tests {
         );
         let unclosed = b"<PubmedArticle><MedlineCitation><PMID>7</PMID></MedlineCitation><PubmedData><ReferenceList><Reference></Reference></PubmedData></PubmedArticle>";
         let error = parse_record(unclosed).err().unwrap_or_default();
-        assert!(error.starts_with("malformed XML"), "{error}");
+        assert!(
+            error.ends_with("expected `</ReferenceList>`, but `</PubmedData>` was found"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -83,18 +83,7 @@ impl Stemmer {
     /// seen lately. Words follow Zipf's law, so most are: a lookup costs a fraction of the
     /// Snowball algorithm, which took about a seventh of all ingest CPU time.
     fn stem_into(&self, word: &str, out: &mut String) {
-        STEMS.with_borrow_mut(|stems| {
-            if let Some(stem) = stems.recent.get(word) {
-                out.push_str(stem);
-                return;
-            }
-            let stem = match stems.older.remove(word) {
-                Some(stem) => stem,
-                None => self.0.stem(word).into(),
-            };
-            out.push_str(&stem);
-            stems.insert(word, stem);
-        });
+        STEMS.with_borrow_mut(|stems| stems.push_stem(word, out, |word| self.0.stem(word).into()));
     }
 }
 
@@ -113,6 +102,17 @@ struct StemCache {
 }
 
 impl StemCache {
+    /// Appends the stem of `word` to `out`: the cached one, else the one `stem` computes.
+    fn push_stem(&mut self, word: &str, out: &mut String, stem: impl FnOnce(&str) -> Box<str>) {
+        if let Some(cached) = self.recent.get(word) {
+            out.push_str(cached);
+            return;
+        }
+        let stem = self.older.remove(word).unwrap_or_else(|| stem(word));
+        out.push_str(&stem);
+        self.insert(word, stem);
+    }
+
     fn insert(&mut self, word: &str, stem: Box<str>) {
         if self.recent.len() >= STEM_CACHE_WORDS {
             // The older generation's table is emptied and reused rather than grown anew.

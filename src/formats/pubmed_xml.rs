@@ -615,7 +615,7 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
             .map_err(|err| malformed(&reader, &err))?;
         match event {
             Event::Start(start)
-                if parser.target.is_none() && is_unread_subtree(start.name().as_ref()) =>
+                if parser.target.is_none() && is_unread_subtree(start.local_name().as_ref()) =>
             {
                 reader
                     .read_to_end(start.name())

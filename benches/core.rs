@@ -18,6 +18,8 @@ use medlit::therapy::Lexicon;
 use medlit::{MedlitIndex, Record};
 use tantivy::tokenizer::{TokenStream, Tokenizer};
 
+mod support;
+
 fn sample_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample"))
 }
@@ -106,10 +108,7 @@ fn bench_analysis(c: &mut Criterion) {
 /// A generator model learned from `../shared/data`'s PubMed sample (or
 /// `$MEDLIT_SHARED_DATA`'s), if it is there.
 fn shared_sample_model() -> Option<medlit::gen::Model> {
-    let dir = std::env::var_os("MEDLIT_SHARED_DATA")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let sample = dir.join("pubmed_xml/pubmed_sample.xml.gz");
+    let sample = support::shared_pubmed_sample_path();
     let mut builder = medlit::gen::ModelBuilder::new();
     medlit::gen::read_sample(&[sample], |record| builder.add(&record)).ok()?;
     builder.build().ok()

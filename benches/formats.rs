@@ -5,10 +5,12 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use medlit::formats::{Format, Parsed};
+
+mod support;
 
 fn fixture(relative: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,10 +62,7 @@ fn bench_format(c: &mut Criterion, name: &str, format: Format, bytes: &[u8]) {
 
 fn shared_pubmed_sample() -> Option<Vec<u8>> {
     use std::io::Read;
-    let dir = std::env::var_os("MEDLIT_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let raw = std::fs::read(dir.join("pubmed_xml/pubmed_sample.xml.gz")).ok()?;
+    let raw = std::fs::read(support::shared_pubmed_sample_path()).ok()?;
     let mut out = Vec::new();
     flate2::read::MultiGzDecoder::new(raw.as_slice())
         .read_to_end(&mut out)

@@ -124,6 +124,16 @@ impl<W: Write> Exporter<W> {
 
     /// Writes one record.
     pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        self.write_with(record, &pubmed_xml::UnreadXml::default())
+    }
+
+    /// Writes one record, and in PubMed XML the elements of `unread` (which medlit does not
+    /// read) at their places; the other formats have no place for them.
+    pub fn write_with(
+        &mut self,
+        record: &Record,
+        unread: &pubmed_xml::UnreadXml,
+    ) -> io::Result<()> {
         match &mut self.sink {
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut *out, record)?;
@@ -150,7 +160,7 @@ impl<W: Write> Exporter<W> {
                     out.write_all(pubmed_xml::HEADER.as_bytes())?;
                     *header_written = true;
                 }
-                pubmed_xml::write_record(out, record)
+                pubmed_xml::write_record_with(out, record, unread)
             }
             Sink::AbstractPage { out, records } => {
                 if *records > 0 {

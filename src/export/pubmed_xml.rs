@@ -30,13 +30,41 @@ pub const HEADER: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PubmedArt
 /// What [`crate::export::Exporter::finish`] writes after the last record.
 pub const FOOTER: &str = "</PubmedArticleSet>\n";
 
+/// Elements of a real PubMed record that medlit never reads (see the parser's unread
+/// subtrees), as XML written verbatim at their places in the DTD's order. `medlit gen` fills
+/// them so that generated records are as large and as nested as real ones; each is empty or
+/// whole elements with their indentation and line ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnreadXml {
+    /// `DateCompleted`, `DateRevised`: in `MedlineCitation`, after the PMID.
+    pub dates: String,
+    /// `GrantList`: in `Article`, before the publication types.
+    pub grants: String,
+    /// `CommentsCorrectionsList`: in `MedlineCitation`, before the MeSH headings.
+    pub comments: String,
+    /// `History`: first in `PubmedData`.
+    pub history: String,
+    /// `ReferenceList`: last in `PubmedData`.
+    pub references: String,
+}
+
 /// Writes one record as a `<PubmedArticle>` element followed by a newline.
 pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
+    write_record_with(out, record, &UnreadXml::default())
+}
+
+/// [`write_record`], with elements medlit does not read written at their places.
+pub fn write_record_with(
+    out: &mut dyn Write,
+    record: &Record,
+    unread: &UnreadXml,
+) -> io::Result<()> {
     out.write_all(b"<PubmedArticle>\n  <MedlineCitation Status=\"MEDLINE\" Owner=\"NLM\">\n")?;
     if let Some(pmid) = non_empty(&record.pmid) {
         element(out, 4, "PMID Version=\"1\"", "PMID", pmid)?;
     }
-    write_article(out, record)?;
+    out.write_all(unread.dates.as_bytes())?;
+    write_article(out, record, &unread.grants)?;
     out.write_all(b"    <MedlineJournalInfo>\n")?;
     if let Some(country) = non_empty(&record.country) {
         element(out, 6, "Country", "Country", country)?;
@@ -55,6 +83,7 @@ pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             out.write_all(b"</Chemical>\n")
         },
     )?;
+    out.write_all(unread.comments.as_bytes())?;
     write_list(out, 4, "MeshHeadingList", &record.mesh, write_heading)?;
     let keyword = |out: &mut dyn Write, keyword: &String| {
         element(out, 6, "Keyword MajorTopicYN=\"N\"", "Keyword", keyword)
@@ -67,6 +96,7 @@ pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
         keyword,
     )?;
     out.write_all(b"  </MedlineCitation>\n  <PubmedData>\n")?;
+    out.write_all(unread.history.as_bytes())?;
     out.write_all(b"    <PublicationStatus>ppublish</PublicationStatus>\n")?;
     out.write_all(b"    <ArticleIdList>\n")?;
     let ids = [
@@ -81,12 +111,14 @@ pub fn write_record(out: &mut dyn Write, record: &Record) -> io::Result<()> {
             out.write_all(b"</ArticleId>\n")?;
         }
     }
-    out.write_all(b"    </ArticleIdList>\n  </PubmedData>\n</PubmedArticle>\n")
+    out.write_all(b"    </ArticleIdList>\n")?;
+    out.write_all(unread.references.as_bytes())?;
+    out.write_all(b"  </PubmedData>\n</PubmedArticle>\n")
 }
 
-/// `<Article>`: journal, title, pages, abstract, authors, language and publication types,
-/// in the DTD's order.
-fn write_article(out: &mut dyn Write, record: &Record) -> io::Result<()> {
+/// `<Article>`: journal, title, pages, abstract, authors, language, `grants` (written as
+/// given) and publication types, in the DTD's order.
+fn write_article(out: &mut dyn Write, record: &Record, grants: &str) -> io::Result<()> {
     out.write_all(b"    <Article PubModel=\"Print\">\n      <Journal>\n")?;
     out.write_all(b"        <JournalIssue CitedMedium=\"Print\">\n")?;
     if let Some(volume) = non_empty(&record.volume) {
@@ -118,6 +150,7 @@ fn write_article(out: &mut dyn Write, record: &Record) -> io::Result<()> {
     if let Some(language) = non_empty(&record.language) {
         element(out, 6, "Language", "Language", language_code(language))?;
     }
+    out.write_all(grants.as_bytes())?;
     write_list(
         out,
         6,

@@ -569,3 +569,44 @@ fn scifact_and_nfcorpus_rank_above_plain_bm25_and_the_published_figures() {
         "NFCorpus test nDCG@10 {default} below the published BM25 0.325"
     );
 }
+
+/// The generator learns the real sample's shapes, including the parts medlit never reads, so
+/// generated PubMed XML is about as large per record, with as many references, chemicals
+/// and history dates, as the real records it learned from.
+#[test]
+fn a_corpus_generated_from_the_pubmed_sample_has_real_records_shapes() {
+    use medlit::export::ExportFormat;
+    let sample_path = shared_data().join("pubmed_xml/pubmed_sample.xml.gz");
+    let sample = String::from_utf8(read_maybe_gz(&sample_path)).expect("UTF-8");
+    let (model, summary) = medlit::gen::learn_model(&[sample_path]).expect("learns");
+    assert_eq!(summary.skipped, 0);
+    assert_eq!(summary.unread_parts, summary.records);
+    let records = 3_000;
+    let generated = medlit::gen::write(&model, 1, records, ExportFormat::PubmedXml, Vec::new())
+        .expect("writes to memory");
+    let generated = String::from_utf8(generated).expect("UTF-8");
+    let per_record = |text: &str, count: f64| text.len() as f64 / count;
+    let sample_records = count_open_tags(&sample, "PubmedArticle") as f64;
+    let (real, made) = (
+        per_record(&sample, sample_records),
+        per_record(&generated, records as f64),
+    );
+    // Real records also carry investigators and longer MeSH lists: within 30%.
+    assert!(
+        (0.7..1.15).contains(&(made / real)),
+        "{made:.0} vs {real:.0} bytes per record"
+    );
+    for tag in [
+        "Reference",
+        "Chemical",
+        "PubMedPubDate",
+        "CommentsCorrections",
+    ] {
+        let real = count_open_tags(&sample, tag) as f64 / sample_records;
+        let made = count_open_tags(&generated, tag) as f64 / records as f64;
+        assert!(
+            (0.75..1.33).contains(&(made / real)),
+            "{tag}: {made:.2} per generated record, {real:.2} per real one"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use anyhow::Context;
 use medlit::bench::QuerySource;
 use medlit::bench::{self, ColdRuns, IndexBenchReport, QueryBenchOptions, QueryBenchReport, Round};
 use medlit::export::ExportFormat;
-use medlit::gen::{self, Model};
+use medlit::gen;
 use medlit::{render, MedlitIndex};
 
 use super::Outcome;
@@ -45,6 +45,9 @@ pub struct IndexArgs {
     /// Sample to learn generated records from (default: the embedded sample corpus).
     #[arg(long, value_name = "PATH")]
     pub sample: Vec<PathBuf>,
+    /// Generated records carry only what medlit reads (see `medlit gen --indexed-only`).
+    #[arg(long, requires = "generate")]
+    pub indexed_only: bool,
     /// Writer memory budget in MiB.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub memory: usize,
@@ -105,13 +108,10 @@ fn run_index(args: &IndexArgs) -> anyhow::Result<Outcome> {
     let scratch = tempfile::tempdir()?;
     let mut paths = args.paths.clone();
     if let Some(records) = args.generate {
-        let model = if args.sample.is_empty() {
-            Model::learn(gen::builtin_sample())?
-        } else {
-            let mut builder = gen::ModelBuilder::new();
-            gen::read_sample(&args.sample, |record| builder.add(&record))?;
-            builder.build()?
-        };
+        let (mut model, _) = gen::learn_model(&args.sample)?;
+        if args.indexed_only {
+            model = model.indexed_only();
+        }
         let path = scratch.path().join("generated.xml");
         let file = std::fs::File::create(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;

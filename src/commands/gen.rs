@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use medlit::export::ExportFormat;
-use medlit::gen::{self, Model, ModelBuilder};
+use medlit::gen;
 use medlit::mesh::read;
 
 use super::Outcome;
@@ -29,6 +29,11 @@ pub struct Args {
     /// A MeSH vocabulary file whose descriptor names the records may also use.
     #[arg(long, value_name = "FILE")]
     pub mesh: Option<PathBuf>,
+    /// Write only what medlit reads: no reference lists, comment links, history dates,
+    /// grants or completion dates, which PubMed XML records otherwise get at the rates of a
+    /// PubMed XML `--sample`.
+    #[arg(long)]
+    pub indexed_only: bool,
     /// Write here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -36,19 +41,16 @@ pub struct Args {
 
 /// Runs `medlit gen`.
 pub fn run(args: &Args) -> anyhow::Result<Outcome> {
-    let mut model = if args.sample.is_empty() {
-        Model::learn(gen::builtin_sample())?
-    } else {
-        let mut builder = ModelBuilder::new();
-        let summary = gen::read_sample(&args.sample, |record| builder.add(&record))?;
-        if summary.skipped > 0 {
-            eprintln!(
-                "medlit: {} sample records could not be read and were left out",
-                summary.skipped
-            );
-        }
-        builder.build()?
-    };
+    let (mut model, summary) = gen::learn_model(&args.sample)?;
+    if summary.skipped > 0 {
+        eprintln!(
+            "medlit: {} sample records could not be read and were left out",
+            summary.skipped
+        );
+    }
+    if args.indexed_only {
+        model = model.indexed_only();
+    }
     if let Some(path) = &args.mesh {
         let vocabulary = read::read_path(path).map_err(|err| medlit::Error::Vocabulary {
             path: path.clone(),

@@ -74,6 +74,9 @@ fn make_record(model: &Model, seed: u64, index: u64) -> Record {
     people(model, &mut rng, &mut record);
     terms(model, &mut rng, &mut record);
     source(model, &mut rng, &mut record);
+    // Drawn last, so a sample without chemicals (the built-in one) makes the same records as
+    // before chemicals were learned.
+    chemicals(model, &mut rng, &mut record);
     record
 }
 
@@ -373,6 +376,14 @@ fn source(model: &Model, rng: &mut Rng, record: &mut Record) {
     if let Some(kinds) = model.publication_types.sample(rng) {
         record.publication_types = kinds.iter().map(|k| k.to_string()).collect();
     }
+}
+
+/// Chemicals and substances (PubMed's `ChemicalList`), which feed the therapy pass.
+fn chemicals(model: &Model, rng: &mut Rng, record: &mut Record) {
+    let wanted = model.chemical_counts.count(rng) as usize;
+    distinct(rng, wanted, &mut record.chemicals, |rng| {
+        model.chemicals.sample(rng).map(|c| c.to_string())
+    });
 }
 
 /// Fills `list` up to `wanted` distinct values from `draw`, giving up after a few repeats

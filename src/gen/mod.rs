@@ -44,15 +44,30 @@ mod model;
 mod random;
 mod sample;
 mod text;
+mod unread;
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
+use crate::error::Result;
 use crate::export::{ExportFormat, Exporter};
 
 pub use generate::{Generator, FIRST_PMID};
 pub use model::{Model, ModelBuilder, ModelSummary, MAX_VALUES, MAX_WORDS};
 pub(crate) use random::Rng;
-pub use sample::{builtin_sample, read_sample, SampleSummary};
+pub use sample::{builtin_sample, learn_sample, read_sample, SampleSummary};
+
+/// The model of the sample files at `paths` (learned with [`learn_sample`], so the parts of
+/// PubMed XML records medlit does not read are learned too), or of the built-in sample when
+/// `paths` is empty; with what was read of the files.
+pub fn learn_model(paths: &[PathBuf]) -> Result<(Model, SampleSummary)> {
+    if paths.is_empty() {
+        return Ok((Model::learn(builtin_sample())?, SampleSummary::default()));
+    }
+    let mut builder = ModelBuilder::new();
+    let summary = learn_sample(paths, &mut builder)?;
+    Ok((builder.build()?, summary))
+}
 
 /// The records `0..records` of the corpus of `model` and `seed`, made one at a time.
 pub fn generate(model: &Model, seed: u64, records: u64) -> Generator<'_> {
@@ -69,11 +84,24 @@ pub fn write<W: Write>(
     out: W,
 ) -> io::Result<W> {
     let mut exporter = Exporter::new(format, out);
-    for record in generate(model, seed, records) {
-        exporter.write(&record)?;
+    let generator = generate(model, seed, records);
+    let with_unread = format == ExportFormat::PubmedXml && model.unread.records > 0;
+    for index in 0..records {
+        let record = generator.record(index);
+        if with_unread {
+            // A stream of its own, so the records are the same with and without these parts.
+            let mut rng = Rng::for_record(seed ^ UNREAD_PARTS_STREAM, index);
+            let unread = model.unread.render(model, &mut rng, &record);
+            exporter.write_with(&record, &unread)?;
+        } else {
+            exporter.write(&record)?;
+        }
     }
     exporter.finish()
 }
+
+/// Mixed into the seed for the random streams of the parts of records medlit does not read.
+const UNREAD_PARTS_STREAM: u64 = 0x756e_7265_6164_0001;
 
 #[cfg(test)]
 mod tests {
@@ -350,6 +378,101 @@ mod tests {
         assert!((0.02..0.6).contains(&share), "{share}");
         assert!(generate(model(), 6, 500)
             .all(|r| r.mesh.iter().all(|h| !h.descriptor.starts_with("Made-up"))));
+    }
+
+    #[test]
+    fn chemicals_come_at_the_sample_s_rate_from_its_names() {
+        let record = |index: usize| Record {
+            title: format!("A study number {index}"),
+            chemicals: if index.is_multiple_of(2) {
+                vec!["Rituximab".into(), "Prednisone".into()]
+            } else {
+                Vec::new()
+            },
+            ..Record::default()
+        };
+        let learned = Model::learn((0..400).map(record)).expect("learns");
+        let records: Vec<Record> = generate(&learned, 3, 2_000).collect();
+        let with = records.iter().filter(|r| !r.chemicals.is_empty()).count();
+        assert!((800..1_200).contains(&with), "{with} of 2000");
+        let mut both = 0;
+        for record in records.iter().filter(|r| !r.chemicals.is_empty()) {
+            let mut names = record.chemicals.clone();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), record.chemicals.len(), "{names:?}");
+            assert!(names.iter().all(|n| n == "Prednisone" || n == "Rituximab"));
+            both += usize::from(names.len() == 2);
+        }
+        // Two names are drawn for each (a draw that repeats one is retried a few times).
+        assert!(both * 100 >= with * 95, "{both} of {with}");
+        // The built-in sample has none, so its corpus has none either.
+        assert!(generate(model(), 3, 200).all(|r| r.chemicals.is_empty()));
+    }
+
+    /// A PubMed XML sample of the built-in records, each with three references, a comment
+    /// link, two history dates and a completion date.
+    fn pubmed_sample_with_unread_parts(dir: &std::path::Path) -> PathBuf {
+        let reference = "      <Reference>\n        <Citation>Smith J. A title. Blood. 2001;1:2-3</Citation>\n        <ArticleIdList><ArticleId IdType=\"pubmed\">5</ArticleId></ArticleIdList>\n      </Reference>\n";
+        let unread = crate::export::pubmed_xml::UnreadXml {
+            dates: "    <DateCompleted><Year>2010</Year></DateCompleted>\n".into(),
+            grants: String::new(),
+            comments: "    <CommentsCorrectionsList><CommentsCorrections RefType=\"CommentIn\"><RefSource>Blood. 2001</RefSource></CommentsCorrections></CommentsCorrectionsList>\n".into(),
+            history: "    <History><PubMedPubDate PubStatus=\"received\"><Year>2009</Year></PubMedPubDate><PubMedPubDate PubStatus=\"pubmed\"><Year>2010</Year></PubMedPubDate></History>\n".into(),
+            references: format!("    <ReferenceList>\n{}    </ReferenceList>\n", reference.repeat(3)),
+        };
+        let mut exporter = Exporter::new(ExportFormat::PubmedXml, Vec::new());
+        for record in builtin_sample() {
+            exporter.write_with(&record, &unread).expect("in memory");
+        }
+        let path = dir.join("sample.xml");
+        std::fs::write(&path, exporter.finish().expect("in memory")).expect("writes");
+        path
+    }
+
+    #[test]
+    fn pubmed_xml_records_get_the_sample_s_unread_parts_and_read_the_same() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let sample = [pubmed_sample_with_unread_parts(dir.path())];
+        let (model, summary) = learn_model(&sample).expect("learns");
+        assert_eq!((summary.records, summary.unread_parts), (52, 52));
+        assert_eq!(model.summary().references_per_record, 3.0);
+        let full = write(&model, 5, 100, ExportFormat::PubmedXml, Vec::new()).expect("writes");
+        let text = String::from_utf8(full.clone()).expect("UTF-8");
+        assert_eq!(text.matches("<Reference>").count(), 300);
+        assert_eq!(text.matches("<ArticleId IdType=\"pubmed\">").count(), 400);
+        assert_eq!(
+            text.matches("<CommentsCorrections RefType=\"CommentIn\">")
+                .count(),
+            100
+        );
+        assert_eq!(
+            text.matches("<PubMedPubDate PubStatus=\"received\">")
+                .count(),
+            100
+        );
+        assert_eq!(text.matches("<DateCompleted>").count(), 100);
+
+        let (lean_model, _) = learn_model(&sample).expect("learns");
+        let lean_model = lean_model.indexed_only();
+        let lean = write(&lean_model, 5, 100, ExportFormat::PubmedXml, Vec::new()).expect("writes");
+        assert!(!String::from_utf8_lossy(&lean).contains("<ReferenceList>"));
+        assert!(
+            full.len() > lean.len() + 100 * 300,
+            "{} {}",
+            full.len(),
+            lean.len()
+        );
+        let (records, errors) = parse(Format::PubmedXml, &full);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(records.len(), 100);
+        assert_eq!(records, parse(Format::PubmedXml, &lean).0);
+        // The other formats have no place for them.
+        let jsonl = |model: &Model| write(model, 5, 100, ExportFormat::Jsonl, Vec::new());
+        assert_eq!(
+            jsonl(&model).expect("writes"),
+            jsonl(&lean_model).expect("writes")
+        );
     }
 
     #[test]

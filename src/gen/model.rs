@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::random::Weighted;
 use super::text::{tokens, TherapyForms, Vocabulary, WordCounter};
+use super::unread::{UnreadBuilder, UnreadModel, UnreadParts};
 use crate::error::{Error, Result};
 use crate::export::pubmed_xml::{is_collective, split_label, split_name};
 use crate::record::Record;
@@ -67,6 +68,8 @@ pub struct Model {
     pub(crate) affiliations: Weighted<Box<str>>,
     pub(crate) keyword_counts: Weighted<u32>,
     pub(crate) keywords: Weighted<Box<str>>,
+    pub(crate) chemical_counts: Weighted<u32>,
+    pub(crate) chemicals: Weighted<Box<str>>,
     pub(crate) mesh_counts: Weighted<u32>,
     pub(crate) descriptors: Vec<Descriptor>,
     pub(crate) descriptor_draw: Weighted<u32>,
@@ -89,6 +92,8 @@ pub struct Model {
     pub(crate) issue_rate: f64,
     pub(crate) pages_rate: f64,
     pub(crate) locator_rate: f64,
+    /// Reference lists, history dates and the other parts medlit does not read.
+    pub(crate) unread: UnreadModel,
     mean_abstract_words: f64,
 }
 
@@ -117,6 +122,11 @@ pub struct ModelSummary {
     pub mesh_vocabulary: usize,
     /// Distinct journals learned.
     pub journals: usize,
+    /// Sample records whose unread parts (reference lists, history dates, …) were learned:
+    /// those of a PubMed XML sample.
+    pub unread_parts_records: u64,
+    /// References per record in those.
+    pub references_per_record: f64,
 }
 
 impl Model {
@@ -159,7 +169,18 @@ impl Model {
             mesh_descriptors: self.descriptors.len(),
             mesh_vocabulary: self.mesh_vocabulary.len(),
             journals: self.journals.values().iter().flatten().count(),
+            unread_parts_records: self.unread.records,
+            references_per_record: self.unread.mean_references,
         }
+    }
+
+    /// The model without what it learned of the parts of records medlit does not read:
+    /// generated PubMed XML records then carry only what medlit indexes (no reference lists,
+    /// comment links, history dates, grants or completion dates), as `medlit gen` wrote
+    /// them before it learned those parts.
+    pub fn indexed_only(mut self) -> Model {
+        self.unread = UnreadModel::default();
+        self
     }
 }
 
@@ -202,6 +223,8 @@ pub struct ModelBuilder {
     affiliations: HashMap<Box<str>, u64>,
     keyword_counts: HashMap<u32, u64>,
     keywords: HashMap<Box<str>, u64>,
+    chemical_counts: HashMap<u32, u64>,
+    chemicals: HashMap<Box<str>, u64>,
     mesh_counts: HashMap<u32, u64>,
     descriptors: HashMap<Box<str>, DescriptorUse>,
     qualifier_counts: HashMap<u32, u64>,
@@ -219,6 +242,7 @@ pub struct ModelBuilder {
     issues: u64,
     pages: u64,
     locators: u64,
+    unread: UnreadBuilder,
 }
 
 impl Default for ModelBuilder {
@@ -258,6 +282,8 @@ impl ModelBuilder {
             affiliations: HashMap::new(),
             keyword_counts: HashMap::new(),
             keywords: HashMap::new(),
+            chemical_counts: HashMap::new(),
+            chemicals: HashMap::new(),
             mesh_counts: HashMap::new(),
             descriptors: HashMap::new(),
             qualifier_counts: HashMap::new(),
@@ -274,6 +300,7 @@ impl ModelBuilder {
             issues: 0,
             pages: 0,
             locators: 0,
+            unread: UnreadBuilder::default(),
         }
     }
 
@@ -285,6 +312,11 @@ impl ModelBuilder {
         self.learn_people(record);
         self.learn_terms(record);
         self.learn_source(record);
+    }
+
+    /// Learns from the parts of one PubMed XML record that medlit does not read.
+    pub(crate) fn add_unread(&mut self, parts: UnreadParts) {
+        self.unread.add(parts);
     }
 
     fn learn_title(&mut self, title: &str) {
@@ -405,6 +437,16 @@ impl ModelBuilder {
         count(&mut self.keyword_counts, keywords.len() as u32);
         for keyword in keywords {
             count(&mut self.keywords, keyword.into_boxed_str());
+        }
+        let chemicals: Vec<String> = record
+            .chemicals
+            .iter()
+            .map(|c| one_line(c))
+            .filter(|c| is_plain_item(c))
+            .collect();
+        count(&mut self.chemical_counts, chemicals.len() as u32);
+        for chemical in chemicals {
+            count(&mut self.chemicals, chemical.into_boxed_str());
         }
         let headings: Vec<_> = record
             .mesh
@@ -547,6 +589,8 @@ impl ModelBuilder {
             affiliations: table(self.affiliations),
             keyword_counts: lengths(self.keyword_counts),
             keywords: table(self.keywords),
+            chemical_counts: lengths(self.chemical_counts),
+            chemicals: table(self.chemicals),
             mesh_counts: lengths(self.mesh_counts),
             descriptors,
             descriptor_draw,
@@ -568,6 +612,7 @@ impl ModelBuilder {
             issue_rate: self.issues as f64 / records,
             pages_rate: self.pages as f64 / records,
             locator_rate: ratio(self.locators, self.pages),
+            unread: self.unread.build(),
             mean_abstract_words: ratio(all_lengths, with_abstract),
         })
     }

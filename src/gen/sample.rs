@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
+use super::model::ModelBuilder;
+use super::unread::scan_pubmed_xml;
 use crate::error::{Error, Result};
 use crate::formats::abstract_page::AbstractPageReader;
 use crate::formats::{Format, Parsed};
@@ -78,6 +80,9 @@ pub struct SampleSummary {
     pub records: u64,
     /// Records that did not parse (left out).
     pub skipped: u64,
+    /// Records whose parts medlit does not read (reference lists, history dates, …) were
+    /// learned by [`learn_sample`]: those of PubMed XML files.
+    pub unread_parts: u64,
 }
 
 /// Reads sample files (directories are walked as `medlit index` walks them) and passes each
@@ -97,6 +102,54 @@ pub struct SampleSummary {
 /// A path that does not exist or cannot be read, or a file in no known format, is an error;
 /// records that do not parse are counted and left out.
 pub fn read_sample(paths: &[PathBuf], mut each: impl FnMut(Record)) -> Result<SampleSummary> {
+    each_sample_file(paths, |_, format, reader, summary| {
+        read_records(format, reader, summary, &mut each);
+        Ok(())
+    })
+}
+
+/// Teaches `builder` the sample files' records, as [`read_sample`] reads them, and, in
+/// PubMed XML files, the parts of each record medlit does not read (reference lists,
+/// comment links, history dates, grants), which a second pass over each such file finds.
+pub fn learn_sample(paths: &[PathBuf], builder: &mut ModelBuilder) -> Result<SampleSummary> {
+    each_sample_file(paths, |file, format, reader, summary| {
+        read_records(format, reader, summary, |record| builder.add(&record));
+        if format == Format::PubmedXml {
+            let reader = open(file).map_err(|source| Error::Io {
+                path: file.to_path_buf(),
+                source,
+            })?;
+            summary.unread_parts += scan_pubmed_xml(reader, |parts| builder.add_unread(parts));
+        }
+        Ok(())
+    })
+}
+
+/// Passes every record `format` reads from `reader` to `each`, counting them in `summary`.
+fn read_records(
+    format: Format,
+    reader: impl BufRead + Send + 'static,
+    summary: &mut SampleSummary,
+    mut each: impl FnMut(Record),
+) {
+    for parsed in format.parse(reader) {
+        match parsed {
+            Ok(Parsed::Record(record)) => {
+                summary.records += 1;
+                each(*record);
+            }
+            Ok(Parsed::Delete(_)) => {}
+            Err(_) => summary.skipped += 1,
+        }
+    }
+}
+
+/// Opens each sample file (walking directories), detects its format and passes it to
+/// `read`.
+fn each_sample_file(
+    paths: &[PathBuf],
+    mut read: impl FnMut(&Path, Format, Box<dyn BufRead + Send>, &mut SampleSummary) -> Result<()>,
+) -> Result<SampleSummary> {
     for path in paths {
         if !path.exists() {
             return Err(Error::Io {
@@ -123,16 +176,7 @@ pub fn read_sample(paths: &[PathBuf], mut each: impl FnMut(Record)) -> Result<Sa
                 file.display()
             ))
         })?;
-        for parsed in format.parse(reader) {
-            match parsed {
-                Ok(Parsed::Record(record)) => {
-                    summary.records += 1;
-                    each(*record);
-                }
-                Ok(Parsed::Delete(_)) => {}
-                Err(_) => summary.skipped += 1,
-            }
-        }
+        read(&file, format, Box::new(reader), &mut summary)?;
     }
     Ok(summary)
 }
@@ -213,10 +257,16 @@ mod tests {
             SampleSummary {
                 files: 3,
                 records: 60,
-                skipped: 0
+                skipped: 0,
+                unread_parts: 0,
             }
         );
         assert_eq!(titles[20], records[0].title);
+
+        // learn_sample also scans the PubMed XML file (gzip) for the parts medlit skips.
+        let mut builder = ModelBuilder::new();
+        let summary = learn_sample(&[dir.path().to_path_buf()], &mut builder).expect("reads");
+        assert_eq!((summary.records, summary.unread_parts), (60, 20));
 
         let error = read_sample(&[dir.path().join("notes.md")], |_| {}).expect_err("unknown");
         assert!(error.to_string().contains("not a sample"), "{error}");

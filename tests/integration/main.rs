@@ -5,6 +5,7 @@ mod bench_cmd;
 mod crash;
 mod eval_cmd;
 mod formats;
+mod gen_cmd;
 #[cfg(target_os = "linux")]
 mod hostile;
 mod index_cmd;

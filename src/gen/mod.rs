@@ -2,7 +2,7 @@
 //! for scale benchmarks, deterministically (the same sample and seed give the same bytes).
 //!
 //! A [`Model`] learns from a sample of real records (the built-in [`builtin_sample`], or
-//! files read with [`read_sample`], such as the PubMed XML sample of `../shared/data`):
+//! files read with [`learn_sample`], such as the PubMed XML sample of `../shared/data`):
 //!
 //! - title and abstract vocabularies, each the sample's [`MAX_WORDS`] most frequent words
 //!   with their frequencies, then a Zipf tail of synthetic words (`kavotase`) that gets the
@@ -13,12 +13,17 @@
 //! - the rate at which titles and abstracts name therapies, and which names they use: the
 //!   generator sprinkles names of the built-in therapy lexicon at that rate, so the therapy
 //!   facet is populated (learned text has them removed, so they are not counted twice);
-//! - numbers of authors, affiliations, keywords and MeSH headings per record; first and last
-//!   names (recombined); affiliations, keywords, journals (with ISO abbreviation and
-//!   country), years, languages, publication types with their frequencies; MeSH descriptors
-//!   and qualifiers with their frequencies, qualifier rates and major-topic rates. With
+//! - numbers of authors, affiliations, keywords, chemicals and MeSH headings per record; first
+//!   and last names (recombined); affiliations, keywords, chemicals, journals (with ISO
+//!   abbreviation and country), years, languages, publication types with their
+//!   frequencies; MeSH descriptors and qualifiers with their frequencies, qualifier rates
+//!   and major-topic rates. With
 //!   [`Model::with_mesh_vocabulary`], headings the sample has not seen are drawn from real
-//!   MeSH names.
+//!   MeSH names;
+//! - from a PubMed XML sample, the shapes of the parts of a record medlit never reads
+//!   (reference lists, comment links, history dates, grants; see `unread`), which
+//!   [`write()`] adds to generated PubMed XML so that its records are as large as real ones
+//!   ([`Model::indexed_only`] leaves them out).
 //!
 //! [`generate`] streams records: record `i` gets PMID `10000000 + i` ([`FIRST_PMID`]), DOI
 //! `10.5555/gen.<i>` and its own random stream seeded by the seed and `i`, so it is the same
@@ -413,12 +418,25 @@ mod tests {
     /// A PubMed XML sample of the built-in records, each with three references, a comment
     /// link, two history dates and a completion date.
     fn pubmed_sample_with_unread_parts(dir: &std::path::Path) -> PathBuf {
-        let reference = "      <Reference>\n        <Citation>Smith J. A title. Blood. 2001;1:2-3</Citation>\n        <ArticleIdList><ArticleId IdType=\"pubmed\">5</ArticleId></ArticleIdList>\n      </Reference>\n";
+        let reference = concat!(
+            "<Reference><Citation>Smith J. A title. Blood. 2001;1:2-3</Citation>",
+            "<ArticleIdList><ArticleId IdType=\"pubmed\">5</ArticleId></ArticleIdList>",
+            "</Reference>\n",
+        );
         let unread = crate::export::pubmed_xml::UnreadXml {
             dates: "    <DateCompleted><Year>2010</Year></DateCompleted>\n".into(),
             grants: String::new(),
-            comments: "    <CommentsCorrectionsList><CommentsCorrections RefType=\"CommentIn\"><RefSource>Blood. 2001</RefSource></CommentsCorrections></CommentsCorrectionsList>\n".into(),
-            history: "    <History><PubMedPubDate PubStatus=\"received\"><Year>2009</Year></PubMedPubDate><PubMedPubDate PubStatus=\"pubmed\"><Year>2010</Year></PubMedPubDate></History>\n".into(),
+            comments: concat!(
+                "<CommentsCorrectionsList><CommentsCorrections RefType=\"CommentIn\">",
+                "<RefSource>Blood. 2001</RefSource></CommentsCorrections>",
+                "</CommentsCorrectionsList>\n",
+            )
+            .into(),
+            history: concat!(
+                "<History><PubMedPubDate PubStatus=\"received\"><Year>2009</Year></PubMedPubDate>",
+                "<PubMedPubDate PubStatus=\"pubmed\"><Year>2010</Year></PubMedPubDate></History>\n",
+            )
+            .into(),
             references: format!("    <ReferenceList>\n{}    </ReferenceList>\n", reference.repeat(3)),
         };
         let mut exporter = Exporter::new(ExportFormat::PubmedXml, Vec::new());

@@ -86,16 +86,13 @@ pub struct SampleSummary {
 }
 
 /// Reads sample files (directories are walked as `medlit index` walks them) and passes each
-/// record to `each`, so a sample of any size is learned in constant memory:
+/// record to `each`, so a sample of any size is read in constant memory:
 ///
 /// ```no_run
 /// # fn main() -> medlit::Result<()> {
-/// use medlit::gen::{self, ModelBuilder};
-///
-/// let mut builder = ModelBuilder::new();
 /// let paths = ["../shared/data/pubmed_xml/pubmed_sample.xml.gz".into()];
-/// gen::read_sample(&paths, |record| builder.add(&record))?;
-/// let model = builder.build()?;
+/// let mut with_mesh = 0;
+/// medlit::gen::read_sample(&paths, |record| with_mesh += u64::from(!record.mesh.is_empty()))?;
 /// # Ok(()) }
 /// ```
 ///
@@ -110,7 +107,18 @@ pub fn read_sample(paths: &[PathBuf], mut each: impl FnMut(Record)) -> Result<Sa
 
 /// Teaches `builder` the sample files' records, as [`read_sample`] reads them, and, in
 /// PubMed XML files, the parts of each record medlit does not read (reference lists,
-/// comment links, history dates, grants), which a second pass over each such file finds.
+/// comment links, history dates, grants), which a second pass over each such file finds:
+///
+/// ```no_run
+/// # fn main() -> medlit::Result<()> {
+/// use medlit::gen::{self, ModelBuilder};
+///
+/// let mut builder = ModelBuilder::new();
+/// let paths = ["../shared/data/pubmed_xml/pubmed_sample.xml.gz".into()];
+/// gen::learn_sample(&paths, &mut builder)?;
+/// let model = builder.build()?;
+/// # Ok(()) }
+/// ```
 pub fn learn_sample(paths: &[PathBuf], builder: &mut ModelBuilder) -> Result<SampleSummary> {
     each_sample_file(paths, |file, format, reader, summary| {
         read_records(format, reader, summary, |record| builder.add(&record));

@@ -437,7 +437,10 @@ mod tests {
                 "<PubMedPubDate PubStatus=\"pubmed\"><Year>2010</Year></PubMedPubDate></History>\n",
             )
             .into(),
-            references: format!("    <ReferenceList>\n{}    </ReferenceList>\n", reference.repeat(3)),
+            references: format!(
+                "    <ReferenceList>\n{}    </ReferenceList>\n",
+                reference.repeat(3)
+            ),
         };
         let mut exporter = Exporter::new(ExportFormat::PubmedXml, Vec::new());
         for record in builtin_sample() {

@@ -415,39 +415,27 @@ impl ModelBuilder {
         if names.is_empty() {
             return;
         }
-        let affiliations: Vec<String> = record
-            .affiliations
-            .iter()
-            .map(|a| one_line(a))
-            .filter(|a| is_plain_line(a))
-            .collect();
-        count(&mut self.affiliation_counts, affiliations.len() as u32);
-        for affiliation in affiliations {
-            count(&mut self.affiliations, affiliation.into_boxed_str());
-        }
+        count_list(
+            &record.affiliations,
+            is_plain_line,
+            &mut self.affiliation_counts,
+            &mut self.affiliations,
+        );
     }
 
     fn learn_terms(&mut self, record: &Record) {
-        let keywords: Vec<String> = record
-            .keywords
-            .iter()
-            .map(|k| one_line(k))
-            .filter(|k| is_plain_item(k))
-            .collect();
-        count(&mut self.keyword_counts, keywords.len() as u32);
-        for keyword in keywords {
-            count(&mut self.keywords, keyword.into_boxed_str());
-        }
-        let chemicals: Vec<String> = record
-            .chemicals
-            .iter()
-            .map(|c| one_line(c))
-            .filter(|c| is_plain_item(c))
-            .collect();
-        count(&mut self.chemical_counts, chemicals.len() as u32);
-        for chemical in chemicals {
-            count(&mut self.chemicals, chemical.into_boxed_str());
-        }
+        count_list(
+            &record.keywords,
+            is_plain_item,
+            &mut self.keyword_counts,
+            &mut self.keywords,
+        );
+        count_list(
+            &record.chemicals,
+            is_plain_item,
+            &mut self.chemical_counts,
+            &mut self.chemicals,
+        );
         let headings: Vec<_> = record
             .mesh
             .iter()
@@ -620,6 +608,25 @@ impl ModelBuilder {
 
 fn count<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, u64>, key: K) {
     *counts.entry(key).or_default() += 1;
+}
+
+/// Counts a record's list of values: how many it has that `keep` accepts (each joined into
+/// one line) in `lengths`, and each of those values in `values`.
+fn count_list(
+    list: &[String],
+    keep: fn(&str) -> bool,
+    lengths: &mut HashMap<u32, u64>,
+    values: &mut HashMap<Box<str>, u64>,
+) {
+    let kept: Vec<String> = list
+        .iter()
+        .map(|value| one_line(value))
+        .filter(|value| keep(value))
+        .collect();
+    count(lengths, kept.len() as u32);
+    for value in kept {
+        count(values, value.into_boxed_str());
+    }
 }
 
 /// `part / whole`, 0 when `whole` is 0.

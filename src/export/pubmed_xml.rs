@@ -353,24 +353,39 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 /// Writes `text` with XML's special characters escaped (quotes too, so it also serves for
 /// attribute values) and forbidden control characters replaced by spaces.
 fn escape(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    escaped_pieces(text, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// [`escape`] into a string.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    let _ = escaped_pieces(text, |piece| {
+        out.push_str(piece);
+        Ok::<(), std::convert::Infallible>(())
+    });
+}
+
+/// Passes `text` to `piece` in pieces, with XML's special characters escaped and the control
+/// characters XML 1.0 forbids as spaces. Every cut falls on an ASCII byte, so each piece is
+/// UTF-8.
+fn escaped_pieces<E>(text: &str, mut piece: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let bytes = text.as_bytes();
     let mut start = 0;
     for (i, &byte) in bytes.iter().enumerate() {
-        let replacement: &[u8] = match byte {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&apos;",
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
             b'\t' | b'\n' | b'\r' => continue,
-            0..=0x1f => b" ",
+            0..=0x1f => " ",
             _ => continue,
         };
-        out.write_all(&bytes[start..i])?;
-        out.write_all(replacement)?;
+        piece(&text[start..i])?;
+        piece(replacement)?;
         start = i + 1;
     }
-    out.write_all(&bytes[start..])
+    piece(&text[start..])
 }
 
 #[cfg(test)]

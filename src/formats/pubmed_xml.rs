@@ -943,7 +943,7 @@ impl RecordParser {
     }
 }
 
-fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
+pub(crate) fn attribute(element: &BytesStart, key: &[u8]) -> Option<String> {
     find_attribute(element, key).map(|a| match a.unescape_value() {
         Ok(value) => value.into_owned(),
         Err(_) => String::from_utf8_lossy(&a.value).into_owned(),

@@ -606,7 +606,7 @@ impl ModelBuilder {
     }
 }
 
-fn count<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, u64>, key: K) {
+pub(super) fn count<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, u64>, key: K) {
     *counts.entry(key).or_default() += 1;
 }
 
@@ -630,7 +630,7 @@ fn count_list(
 }
 
 /// `part / whole`, 0 when `whole` is 0.
-fn ratio(part: u64, whole: u64) -> f64 {
+pub(super) fn ratio(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {

@@ -17,9 +17,10 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::model::{Model, MAX_VALUES};
+use super::model::{count, ratio, Model, MAX_VALUES};
 use super::random::{Rng, Weighted};
-use crate::export::pubmed_xml::UnreadXml;
+use crate::export::pubmed_xml::{escape_into, UnreadXml};
+use crate::formats::pubmed_xml::attribute;
 use crate::record::Record;
 
 /// The unread parts of one sample record, as [`scan_pubmed_xml`] finds them.
@@ -99,14 +100,14 @@ impl UnreadParts {
             (_, b"ReferenceList", b"Reference") => self.references.push(ReferenceShape::default()),
             (b"Reference", b"ArticleIdList", b"ArticleId") => {
                 if let Some(reference) = self.references.last_mut() {
-                    reference.ids.push(attribute(element, b"IdType"));
+                    reference.ids.push(attribute_value(element, b"IdType"));
                 }
             }
             (_, b"CommentsCorrectionsList", b"CommentsCorrections") => {
-                self.comments.push(attribute(element, b"RefType"));
+                self.comments.push(attribute_value(element, b"RefType"));
             }
             (_, b"History", b"PubMedPubDate") => {
-                self.history.push(attribute(element, b"PubStatus"))
+                self.history.push(attribute_value(element, b"PubStatus"))
             }
             (_, b"GrantList", b"Grant") => self.grants.push(Grant::default()),
             (_, b"MedlineCitation", b"DateCompleted") => self.completed = true,
@@ -142,14 +143,9 @@ impl UnreadParts {
     }
 }
 
-/// The value of attribute `name`, empty when absent.
-fn attribute(element: &BytesStart, name: &[u8]) -> Box<str> {
-    element
-        .attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == name)
-        .and_then(|a| a.unescape_value().ok().map(|v| Box::from(v.trim())))
-        .unwrap_or_default()
+/// The value of attribute `name`, trimmed; empty when absent.
+fn attribute_value(element: &BytesStart, name: &[u8]) -> Box<str> {
+    attribute(element, name).map_or_else(Box::default, |value| Box::from(value.trim()))
 }
 
 /// Learns an [`UnreadModel`] one sample record at a time.
@@ -196,13 +192,7 @@ impl UnreadBuilder {
     /// The model; empty (nothing is rendered) when no record was scanned.
     pub(crate) fn build(self) -> UnreadModel {
         let lengths = |counts: HashMap<u32, u64>| Weighted::from_counts(counts, usize::MAX).0;
-        let rate = |part: u64| {
-            if self.records == 0 {
-                0.0
-            } else {
-                part as f64 / self.records as f64
-            }
-        };
+        let rate = |part: u64| ratio(part, self.records);
         let references: u64 = self
             .reference_counts
             .iter()
@@ -231,10 +221,6 @@ fn is_name(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn count<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, u64>, key: K) {
-    *counts.entry(key).or_default() += 1;
 }
 
 /// What the generator learned about the unread parts of real records.
@@ -381,12 +367,9 @@ impl UnreadModel {
             if !ids.is_empty() {
                 out.push_str("        <ArticleIdList>\n");
                 for kind in ids {
-                    let _ = writeln!(
-                        out,
-                        "          <ArticleId IdType=\"{}\">{}</ArticleId>",
-                        escaped(kind),
-                        article_id(kind, rng)
-                    );
+                    out.push_str("          <ArticleId IdType=\"");
+                    escape_into(out, kind);
+                    let _ = writeln!(out, "\">{}</ArticleId>", article_id(kind, rng));
                 }
                 out.push_str("        </ArticleIdList>\n");
             }
@@ -474,12 +457,9 @@ fn date(out: &mut String, indent: usize, name: &str, year: u16, rng: &mut Rng) {
 
 /// `<name>text</name>` on its own line at `indent`, the text escaped.
 fn leaf(out: &mut String, indent: usize, name: &str, text: &str) {
-    let _ = writeln!(out, "{:indent$}<{name}>{}</{name}>", "", escaped(text));
-}
-
-/// `text` with XML's special characters escaped.
-fn escaped(text: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(text)
+    let _ = write!(out, "{:indent$}<{name}>", "");
+    escape_into(out, text);
+    let _ = writeln!(out, "</{name}>");
 }
 
 #[cfg(test)]

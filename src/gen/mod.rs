@@ -90,7 +90,8 @@ pub fn write<W: Write>(
 ) -> io::Result<W> {
     let mut exporter = Exporter::new(format, out);
     let generator = generate(model, seed, records);
-    let with_unread = format == ExportFormat::PubmedXml && model.unread.records > 0;
+    // Only PubMed XML has a place for them (a model that learned none renders nothing).
+    let with_unread = format == ExportFormat::PubmedXml;
     for index in 0..records {
         let record = generator.record(index);
         if with_unread {

@@ -353,39 +353,47 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 /// Writes `text` with XML's special characters escaped (quotes too, so it also serves for
 /// attribute values) and forbidden control characters replaced by spaces.
 fn escape(out: &mut dyn Write, text: &str) -> io::Result<()> {
-    escaped_pieces(text, |piece| out.write_all(piece.as_bytes()))
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let Some(replacement) = escaped_byte(byte) else {
+            continue;
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(replacement.as_bytes())?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
 }
 
 /// [`escape`] into a string.
 pub(crate) fn escape_into(out: &mut String, text: &str) {
-    let _ = escaped_pieces(text, |piece| {
-        out.push_str(piece);
-        Ok::<(), std::convert::Infallible>(())
-    });
-}
-
-/// Passes `text` to `piece` in pieces, with XML's special characters escaped and the control
-/// characters XML 1.0 forbids as spaces. Every cut falls on an ASCII byte, so each piece is
-/// UTF-8.
-fn escaped_pieces<E>(text: &str, mut piece: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
-    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        let replacement = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            b'\t' | b'\n' | b'\r' => continue,
-            0..=0x1f => " ",
-            _ => continue,
+    for (i, &byte) in text.as_bytes().iter().enumerate() {
+        let Some(replacement) = escaped_byte(byte) else {
+            continue;
         };
-        piece(&text[start..i])?;
-        piece(replacement)?;
+        // Cut at an ASCII byte: both sides are UTF-8.
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
         start = i + 1;
     }
-    piece(&text[start..])
+    out.push_str(&text[start..]);
+}
+
+/// What XML text needs instead of `byte`: an entity for a special character, a space for a
+/// control character XML 1.0 forbids; `None` for a byte written as it is.
+fn escaped_byte(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&apos;"),
+        b'\t' | b'\n' | b'\r' => None,
+        0..=0x1f => Some(" "),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@
 //! collector turns every counted ordinal back into its term with a random dictionary lookup
 //! and streams the whole dictionary to build a mapping on every query; with 3,000 MeSH
 //! descriptors that cost 85 ms on 1,700 records. Here each segment counts into a dense
-//! array by term ordinal, and only the ordinals that were counted are turned into terms,
-//! in one sorted sequential pass over the dictionary, or, for the queries of one
-//! [`crate::query::Search`], from a [`FacetNamesCache`] of each segment's values.
+//! array by term ordinal. For the queries of one [`crate::query::Search`], the segments'
+//! counts are then added up by [`GlobalOrdinals`], numbers shared by all segments, and only
+//! the values that were counted are named, once; otherwise each segment turns the ordinals
+//! it counted into values in one sorted sequential pass over its dictionary.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -47,29 +48,35 @@ pub struct FacetResult {
     pub values: Vec<FacetValue>,
 }
 
-/// Counts of every value of one facet among the collected documents.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FacetTally(HashMap<String, u64>);
+/// Counts of every value of one facet among the collected documents: each value once, in
+/// no order.
+#[derive(Debug, Clone, Default)]
+pub struct FacetTally(Vec<(Arc<str>, u64)>);
 
 impl FacetTally {
-    /// The `limit` most frequent values, most frequent first, ties by value.
+    /// The `limit` most frequent values, most frequent first, ties by value. Only those are
+    /// sorted and copied out.
     pub fn top(&self, kind: FacetKind, limit: usize) -> FacetResult {
-        let mut values: Vec<FacetValue> = self
-            .0
-            .iter()
-            .map(|(value, &count)| FacetValue {
-                value: value.clone(),
-                count,
+        let ranking =
+            |a: &&(Arc<str>, u64), b: &&(Arc<str>, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        let mut ranked: Vec<&(Arc<str>, u64)> = self.0.iter().collect();
+        if limit < ranked.len() {
+            ranked.select_nth_unstable_by(limit, ranking);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable_by(ranking);
+        let values = ranked
+            .into_iter()
+            .map(|(value, count)| FacetValue {
+                value: value.to_string(),
+                count: *count,
                 tree: None,
             })
             .collect();
-        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let distinct = values.len();
-        values.truncate(limit);
         FacetResult {
             facet: kind,
             name: kind.name().to_string(),
-            distinct,
+            distinct: self.0.len(),
             values,
         }
     }
@@ -79,29 +86,94 @@ impl FacetTally {
         self.top(kind, usize::MAX).values
     }
 
-    /// The per-segment tallies added up.
-    fn merged(tallies: Vec<FacetTally>) -> FacetTally {
-        let mut tallies = tallies.into_iter();
-        let mut merged = tallies.next().unwrap_or_default();
-        for tally in tallies {
-            for (value, count) in tally.0 {
-                *merged.0.entry(value).or_insert(0) += count;
-            }
-        }
-        merged
-    }
-
     /// Number of distinct values counted.
     pub fn distinct(&self) -> usize {
         self.0.len()
     }
+
+    /// The count of `value`, if any matching record has it.
+    pub fn count(&self, value: &str) -> Option<u64> {
+        self.0
+            .iter()
+            .find(|(counted, _)| &**counted == value)
+            .map(|&(_, count)| count)
+    }
+}
+
+/// The segments' counts added up: counts by global ordinal in a dense array, counts by
+/// value by value.
+struct Sums {
+    by_ordinal: Vec<u64>,
+    by_value: HashMap<Arc<str>, u64>,
+}
+
+impl Sums {
+    /// Adds up `segments`, whose global ordinals are all below `ordinals`.
+    fn of(segments: Vec<SegmentTally>, ordinals: usize) -> Sums {
+        let mut by_ordinal = vec![0u64; ordinals];
+        let mut by_value: HashMap<Arc<str>, u64> = HashMap::new();
+        for segment in segments {
+            match segment {
+                SegmentTally::Ordinals { counts, global } => {
+                    for (&count, &ordinal) in counts.iter().zip(global.iter()) {
+                        if let Some(total) = by_ordinal.get_mut(ordinal as usize) {
+                            *total += u64::from(count);
+                        }
+                    }
+                }
+                SegmentTally::Values(counted) => {
+                    for (value, count) in counted {
+                        *by_value.entry(value).or_insert(0) += count;
+                    }
+                }
+            }
+        }
+        Sums {
+            by_ordinal,
+            by_value,
+        }
+    }
+
+    /// The tally, naming the counts by global ordinal from `values` (by global ordinal).
+    fn named(self, values: &[Arc<str>]) -> FacetTally {
+        let Sums {
+            by_ordinal,
+            mut by_value,
+        } = self;
+        let counted_by_ordinal = values
+            .iter()
+            .zip(by_ordinal)
+            .filter(|&(_, count)| count > 0);
+        if by_value.is_empty() {
+            let tally = counted_by_ordinal.map(|(value, count)| (Arc::clone(value), count));
+            return FacetTally(tally.collect());
+        }
+        for (value, count) in counted_by_ordinal {
+            *by_value.entry(Arc::clone(value)).or_insert(0) += count;
+        }
+        FacetTally(by_value.into_iter().collect())
+    }
+}
+
+/// What one segment counted, added up with the other segments' by
+/// [`Collector::merge_fruits`].
+pub enum SegmentTally {
+    /// Counts by the segment's term ordinal, and the global ordinal of each term ordinal.
+    Ordinals {
+        /// Matching records per term ordinal.
+        counts: Vec<u32>,
+        /// Global ordinal per term ordinal (see [`GlobalOrdinals`]).
+        global: Arc<Vec<u32>>,
+    },
+    /// Counts by value.
+    Values(Vec<(Arc<str>, u64)>),
 }
 
 /// Collector counting the values of one flat facet.
 #[derive(Clone)]
 pub struct FacetCounter {
     field_name: String,
-    names: Option<Arc<FacetNamesCache>>,
+    global: Option<Arc<GlobalOrdinals>>,
 }
 
 impl FacetCounter {
@@ -109,13 +181,13 @@ impl FacetCounter {
     pub fn new(kind: FacetKind) -> FacetCounter {
         FacetCounter {
             field_name: facet_field_name(kind),
-            names: None,
+            global: None,
         }
     }
 
-    /// The same counter, taking the values of term ordinals from `names`.
-    pub fn with_names(mut self, names: Arc<FacetNamesCache>) -> FacetCounter {
-        self.names = Some(names);
+    /// The same counter, adding the segments' counts up by the ordinals of `global`.
+    pub fn with_global_ordinals(mut self, global: Arc<GlobalOrdinals>) -> FacetCounter {
+        self.global = Some(global);
         self
     }
 }
@@ -131,13 +203,13 @@ impl Collector for FacetCounter {
     ) -> tantivy::Result<SegmentFacetCounter> {
         let reader = segment.facet_reader(&self.field_name)?;
         let counts = vec![0u32; reader.num_facets()];
-        let names = self.names.as_ref().and_then(|cache| {
-            cache.names((segment.segment_id(), self.field_name.clone()), &reader)
+        let global = self.global.as_ref().and_then(|global| {
+            global.of_segment((segment.segment_id(), self.field_name.clone()), &reader)
         });
         Ok(SegmentFacetCounter {
             reader,
             counts,
-            names,
+            global,
         })
     }
 
@@ -145,8 +217,15 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        Ok(FacetTally::merged(fruits))
+    fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<FacetTally> {
+        Ok(match &self.global {
+            Some(global) => {
+                // Every global ordinal in the fruits was given before this call.
+                let sums = Sums::of(fruits, global.count(&self.field_name));
+                global.with_values(&self.field_name, |values| sums.named(values))
+            }
+            None => Sums::of(fruits, 0).named(&[]),
+        })
     }
 }
 
@@ -154,12 +233,12 @@ impl Collector for FacetCounter {
 pub struct SegmentFacetCounter {
     reader: FacetReader,
     counts: Vec<u32>,
-    /// The segment's facet values by ordinal, when the cache holds them.
-    names: Option<Arc<Vec<String>>>,
+    /// The global ordinal of each of the segment's term ordinals, when known.
+    global: Option<Arc<Vec<u32>>>,
 }
 
 impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = FacetTally;
+    type Fruit = SegmentTally;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for ord in self.reader.facet_ords(doc) {
@@ -169,35 +248,36 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
-    fn harvest(self) -> FacetTally {
-        if let Some(names) = &self.names {
-            let counted = names.iter().zip(&self.counts).filter(|(_, &n)| n > 0);
-            let tally = counted.map(|(name, &n)| (name.clone(), u64::from(n)));
-            return FacetTally(tally.collect());
+    fn harvest(self) -> SegmentTally {
+        if let Some(global) = self.global {
+            return SegmentTally::Ordinals {
+                counts: self.counts,
+                global,
+            };
         }
         let ords: Vec<u64> = (0u64..)
             .zip(&self.counts)
             .filter(|(_, &count)| count > 0)
             .map(|(ord, _)| ord)
             .collect();
-        let mut tally = HashMap::with_capacity(ords.len());
+        let mut tally = Vec::with_capacity(ords.len());
         let mut counts = ords.iter().map(|&ord| self.counts[ord as usize]);
         let lookup = self
             .reader
             .facet_dict()
             .sorted_ords_to_term_cb(&ords, |term| {
                 let count = counts.next().unwrap_or(0);
-                tally.insert(facet_value(term), u64::from(count));
+                tally.push((Arc::from(facet_value(term).as_ref()), u64::from(count)));
             });
         debug_assert!(lookup.is_ok());
-        FacetTally(tally)
+        SegmentTally::Values(tally)
     }
 }
 
 /// The display value of a flat facet term (tantivy separates path segments with NUL).
-fn facet_value(encoded: &[u8]) -> String {
+fn facet_value(encoded: &[u8]) -> std::borrow::Cow<'_, str> {
     let last = encoded.rsplit(|&b| b == 0).next().unwrap_or(encoded);
-    String::from_utf8_lossy(last).into_owned()
+    String::from_utf8_lossy(last)
 }
 
 /// Collector counting the children of one node of a hierarchical facet (the MeSH tree):
@@ -296,8 +376,8 @@ impl Collector for TreeRootCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        Ok(FacetTally::merged(fruits))
+    fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<FacetTally> {
+        Ok(Sums::of(fruits, 0).named(&[]))
     }
 }
 
@@ -308,7 +388,7 @@ pub struct SegmentRootCounter {
 }
 
 impl SegmentCollector for SegmentRootCounter {
-    type Fruit = FacetTally;
+    type Fruit = SegmentTally;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(mut roots) = self.roots.first(doc) else {
@@ -320,71 +400,132 @@ impl SegmentCollector for SegmentRootCounter {
         }
     }
 
-    fn harvest(self) -> FacetTally {
+    fn harvest(self) -> SegmentTally {
         let tally = (0u32..)
             .zip(self.counts)
             .filter(|(_, count)| *count > 0)
-            .filter_map(|(bit, count)| Some((root_letter(bit)?.to_string(), u64::from(count))))
+            .filter_map(|(bit, count)| {
+                let letter = root_letter(bit)?.to_string();
+                Some((Arc::from(letter), u64::from(count)))
+            })
             .collect();
-        FacetTally(tally)
+        SegmentTally::Values(tally)
     }
 }
 
-/// Key of [`FacetNamesCache`]: a segment and a facet field.
-type NamesKey = (SegmentId, String);
+/// Key of [`GlobalOrdinals`]' segments: a segment and a facet field.
+type SegmentField = (SegmentId, String);
 
-/// The values of flat facets by term ordinal, per segment and field, kept across the
-/// queries of one [`crate::query::Search`]. Turning a segment's ordinals into values reads
-/// blocks of its facet dictionary, and every block read sets up a zstd decoder: on an index
-/// of a few dozen segments that cost more than the counting (14% of a query benchmark's
-/// CPU in `ZSTD_createDCtx`). A segment's values are read whole at its second query, so that
-/// a process that runs one search (`medlit search`) still reads only the values it counted.
-/// Only dictionaries of at most [`FacetNamesCache::MAX_TERMS`] values are kept (therapies,
-/// journals, languages…); the cache is emptied when it holds [`FacetNamesCache::CAPACITY`]
-/// values.
-pub struct FacetNamesCache(SegmentCache<NamesKey, Option<Arc<Vec<String>>>>);
+/// Numbers for the values of flat facets shared by every segment (global ordinals), kept
+/// across the queries of one [`crate::query::Search`], and each segment's term ordinals
+/// mapped to them. A query then adds up the segments' counts in one dense array and names
+/// only the values it counted, once: naming every counted value in every segment and adding
+/// the names up in a hash map was the dearest part of a faceted query on a large result set
+/// (a fifth of `medlit bench query`'s CPU on 1M records in 28 segments, with 7,862
+/// therapies). Naming a segment's ordinals from its dictionary reads blocks of it, and every
+/// block read sets up a zstd decoder (14% of a query benchmark's CPU in `ZSTD_createDCtx`
+/// when it was done per query), so a segment's dictionary is read whole at its second
+/// query; a process that runs one search (`medlit search`) still reads only the values it
+/// counted. Only dictionaries of at most [`GlobalOrdinals::MAX_TERMS`] values are mapped
+/// (therapies, journals, MeSH headings…); the segments' maps are dropped when they hold
+/// [`GlobalOrdinals::CAPACITY`] ordinals. The values themselves are kept as long as the
+/// search: at most the distinct values of those facets in the index.
+pub struct GlobalOrdinals {
+    segments: SegmentCache<SegmentField, Option<Arc<Vec<u32>>>>,
+    fields: Mutex<HashMap<String, FieldValues>>,
+}
 
-impl Default for FacetNamesCache {
+/// The values of one flat facet by global ordinal, and back.
+#[derive(Default)]
+struct FieldValues {
+    values: Vec<Arc<str>>,
+    ordinal_of: HashMap<Arc<str>, u32>,
+}
+
+impl FieldValues {
+    /// The global ordinal of `value`, given now if it has none; `None` past `u32::MAX`
+    /// values.
+    fn ordinal(&mut self, value: &str) -> Option<u32> {
+        if let Some(&ordinal) = self.ordinal_of.get(value) {
+            return Some(ordinal);
+        }
+        let ordinal = u32::try_from(self.values.len()).ok()?;
+        let value: Arc<str> = Arc::from(value);
+        self.values.push(Arc::clone(&value));
+        self.ordinal_of.insert(value, ordinal);
+        Some(ordinal)
+    }
+}
+
+impl Default for GlobalOrdinals {
     fn default() -> Self {
-        FacetNamesCache(SegmentCache::new(Self::CAPACITY))
+        GlobalOrdinals {
+            segments: SegmentCache::new(Self::CAPACITY),
+            fields: Mutex::default(),
+        }
     }
 }
 
-impl FacetNamesCache {
-    /// Largest dictionary kept, in values.
+impl GlobalOrdinals {
+    /// Largest dictionary mapped, in values.
     pub const MAX_TERMS: usize = 50_000;
-    /// Most values kept in all.
+    /// Most segment ordinals mapped in all.
     pub const CAPACITY: usize = 1_000_000;
 
-    /// The values of `reader`'s dictionary by ordinal, read once per segment and field;
-    /// `None` for a dictionary too large to keep, or one that cannot be read.
-    fn names(&self, key: NamesKey, reader: &FacetReader) -> Option<Arc<Vec<String>>> {
+    /// The global ordinal of each term ordinal of `reader` (a segment's facet field), mapped
+    /// once per segment and field at its second query; `None` at the first query, for a
+    /// dictionary too large to map, or one that cannot be read.
+    fn of_segment(&self, key: SegmentField, reader: &FacetReader) -> Option<Arc<Vec<u32>>> {
         if reader.num_facets() > Self::MAX_TERMS {
             return None;
         }
-        match self.0.get(&key) {
-            Some(Some(names)) => return Some(names),
+        match self.segments.get(&key) {
+            Some(Some(global)) => return Some(global),
             Some(None) => {}
             // First query of this segment: note it, and look up only what it counted.
             None => {
-                self.0.insert(key, None, 0);
+                self.segments.insert(key, None, 0);
                 return None;
             }
         }
-        let names = Arc::new(all_values(reader)?);
-        self.0.insert(key, Some(Arc::clone(&names)), names.len());
-        Some(names)
+        let global = Arc::new(self.map_segment(&key.1, reader)?);
+        self.segments
+            .insert(key, Some(Arc::clone(&global)), global.len());
+        Some(global)
     }
-}
 
-/// Every value of a flat facet's dictionary, by ordinal.
-fn all_values(reader: &FacetReader) -> Option<Vec<String>> {
-    let mut stream = reader.facet_dict().stream().ok()?;
-    let mut values = Vec::with_capacity(reader.num_facets());
-    while stream.advance() {
-        values.push(facet_value(stream.key()));
+    /// Reads `reader`'s dictionary whole and gives each of its values its global ordinal in
+    /// `field`, in term-ordinal order.
+    fn map_segment(&self, field: &str, reader: &FacetReader) -> Option<Vec<u32>> {
+        let mut stream = reader.facet_dict().stream().ok()?;
+        let mut fields = self.lock_fields();
+        let values = fields.entry(field.to_string()).or_default();
+        let mut global = Vec::with_capacity(reader.num_facets());
+        while stream.advance() {
+            global.push(values.ordinal(&facet_value(stream.key()))?);
+        }
+        (global.len() == reader.num_facets()).then_some(global)
     }
-    (values.len() == reader.num_facets()).then_some(values)
+
+    /// How many values of `field` have a global ordinal.
+    fn count(&self, field: &str) -> usize {
+        self.lock_fields()
+            .get(field)
+            .map_or(0, |field| field.values.len())
+    }
+
+    /// Calls `work` with the values of `field` by global ordinal.
+    fn with_values<T>(&self, field: &str, work: impl FnOnce(&[Arc<str>]) -> T) -> T {
+        let fields = self.lock_fields();
+        let values = fields.get(field).map_or(&[][..], |field| &field.values);
+        work(values)
+    }
+
+    fn lock_fields(&self) -> std::sync::MutexGuard<'_, HashMap<String, FieldValues>> {
+        self.fields
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// Key of [`TreeChildrenCache`]: a segment, a facet field and an encoded parent node.
@@ -472,7 +613,7 @@ pub struct ChildRanges {
     first_ord: u64,
     /// Child index of each term ordinal from `first_ord` on.
     child_of_ord: Vec<u32>,
-    children: Vec<String>,
+    children: Vec<Arc<str>>,
 }
 
 impl ChildRanges {
@@ -502,7 +643,7 @@ impl ChildRanges {
             let rest = &key[prefix.len().min(key.len())..];
             let child = rest.split(|&b| b == 0).next().unwrap_or(rest);
             starts.push(ord);
-            children.push(String::from_utf8_lossy(child).into_owned());
+            children.push(Arc::from(String::from_utf8_lossy(child).as_ref()));
             cursor.truncate(prefix.len());
             cursor.extend_from_slice(child);
             cursor.push(1);
@@ -558,8 +699,8 @@ impl Collector for TreeFacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<FacetTally>) -> tantivy::Result<FacetTally> {
-        Ok(FacetTally::merged(fruits))
+    fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<FacetTally> {
+        Ok(Sums::of(fruits, 0).named(&[]))
     }
 }
 
@@ -571,7 +712,7 @@ pub struct SegmentTreeCounter {
 }
 
 impl SegmentCollector for SegmentTreeCounter {
-    type Fruit = FacetTally;
+    type Fruit = SegmentTally;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let mut last = u32::MAX;
@@ -591,16 +732,16 @@ impl SegmentCollector for SegmentTreeCounter {
         }
     }
 
-    fn harvest(self) -> FacetTally {
+    fn harvest(self) -> SegmentTally {
         let tally = self
             .children
             .children
             .iter()
             .zip(self.counts)
             .filter(|(_, count)| *count > 0)
-            .map(|(child, count)| (child.clone(), u64::from(count)))
+            .map(|(child, count)| (Arc::clone(child), u64::from(count)))
             .collect();
-        FacetTally(tally)
+        SegmentTally::Values(tally)
     }
 }
 
@@ -642,28 +783,81 @@ mod tests {
         let searcher = index.reader().expect("reader").searcher();
         assert_eq!(searcher.segment_readers().len(), 3);
         let plain = FacetCounter::new(FacetKind::Therapy);
-        let names = Arc::new(FacetNamesCache::default());
-        let cached = FacetCounter::new(FacetKind::Therapy).with_names(Arc::clone(&names));
-        let expected = searcher.search(&AllQuery, &plain).expect("search");
-        assert_eq!(expected.0.get("ivig"), Some(&3));
-        assert_eq!(expected.0.get("eltrombopag"), Some(&2));
-        let count = |counter: &FacetCounter| searcher.search(&AllQuery, counter).expect("search").0;
+        let global = Arc::new(GlobalOrdinals::default());
+        let cached =
+            FacetCounter::new(FacetKind::Therapy).with_global_ordinals(Arc::clone(&global));
+        let count = |counter: &FacetCounter| {
+            let tally = searcher.search(&AllQuery, counter).expect("search");
+            tally.all(FacetKind::Therapy)
+        };
+        let expected = count(&plain);
+        let values: Vec<(&str, u64)> = expected
+            .iter()
+            .map(|value| (value.value.as_str(), value.count))
+            .collect();
+        assert_eq!(values, [("ivig", 3), ("eltrombopag", 2), ("rituximab", 2)]);
+        assert_eq!(count(&cached), expected, "first query: dictionary lookups");
+        assert!(global.segments.values().iter().all(Option::is_none));
+        assert_eq!(count(&cached), expected, "second query: values read whole");
         assert_eq!(
-            count(&cached),
-            expected.0,
-            "first query: dictionary lookups"
-        );
-        assert!(names.0.values().iter().all(Option::is_none));
-        assert_eq!(
-            count(&cached),
-            expected.0,
-            "second query: values read whole"
-        );
-        assert_eq!(
-            names.0.values().iter().flatten().count(),
+            global.segments.values().iter().flatten().count(),
             3,
             "one per segment"
         );
-        assert_eq!(count(&cached), expected.0, "later queries: from the cache");
+        assert_eq!(global.count(&facet_field_name(FacetKind::Therapy)), 3);
+        assert_eq!(count(&cached), expected, "later queries: from the cache");
+    }
+
+    /// A segment's tally by value, for [`Sums`].
+    fn by_value(counts: &[(&str, u64)]) -> SegmentTally {
+        let counts = counts.iter().map(|&(value, n)| (Arc::from(value), n));
+        SegmentTally::Values(counts.collect())
+    }
+
+    #[test]
+    fn sums_add_ordinals_and_values_alike() {
+        let values: Vec<Arc<str>> = ["ivig", "rituximab", "eltrombopag"]
+            .into_iter()
+            .map(Arc::from)
+            .collect();
+        let segments = vec![
+            SegmentTally::Ordinals {
+                counts: vec![2, 0, 1],
+                global: Arc::new(vec![1, 2, 0]),
+            },
+            SegmentTally::Ordinals {
+                counts: vec![4],
+                global: Arc::new(vec![0]),
+            },
+            by_value(&[("ivig", 1), ("steroids", 5)]),
+        ];
+        let tally = Sums::of(segments, values.len()).named(&values);
+        assert_eq!(tally.distinct(), 3, "eltrombopag counted nowhere");
+        assert_eq!(tally.count("ivig"), Some(6));
+        assert_eq!(tally.count("rituximab"), Some(2));
+        assert_eq!(tally.count("steroids"), Some(5));
+        assert_eq!(tally.count("eltrombopag"), None);
+        let only_ordinals = vec![SegmentTally::Ordinals {
+            counts: vec![0, 3, 3],
+            global: Arc::new(vec![0, 1, 2]),
+        }];
+        let tally = Sums::of(only_ordinals, values.len()).named(&values);
+        let top = tally.top(FacetKind::Therapy, 1);
+        assert_eq!(top.distinct, 2);
+        assert_eq!(top.values.len(), 1);
+        assert_eq!(top.values[0].value, "eltrombopag", "ties by value");
+    }
+
+    #[test]
+    fn top_ranks_by_count_then_value_and_keeps_the_distinct_count() {
+        let tally =
+            Sums::of(vec![by_value(&[("b", 2), ("a", 2), ("c", 5), ("d", 1)])], 0).named(&[]);
+        for limit in 0..6 {
+            let top = tally.top(FacetKind::Therapy, limit);
+            let expected = ["c", "a", "b", "d"];
+            let values: Vec<&str> = top.values.iter().map(|v| v.value.as_str()).collect();
+            assert_eq!(values, expected[..limit.min(4)], "limit {limit}");
+            assert_eq!(top.distinct, 4);
+        }
     }
 }

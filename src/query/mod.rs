@@ -26,7 +26,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::facets::{
-    FacetCounter, FacetNamesCache, FacetResult, FacetTally, TreeChildrenCache, TreeFacetCounter,
+    FacetCounter, FacetResult, FacetTally, GlobalOrdinals, TreeChildrenCache, TreeFacetCounter,
     TreeRootCounter,
 };
 use crate::index::MedlitIndex;
@@ -316,8 +316,8 @@ pub struct Search<'a> {
     searcher: Searcher,
     /// MeSH tree nodes' children per segment, found once for all queries of this search.
     tree_children: Arc<TreeChildrenCache>,
-    /// Flat facets' values per segment, read once for all queries of this search.
-    facet_names: Arc<FacetNamesCache>,
+    /// Flat facets' values numbered across segments, for all queries of this search.
+    global_ordinals: Arc<GlobalOrdinals>,
 }
 
 impl<'a> Search<'a> {
@@ -328,7 +328,7 @@ impl<'a> Search<'a> {
             index,
             searcher,
             tree_children: Arc::default(),
-            facet_names: Arc::default(),
+            global_ordinals: Arc::default(),
         })
     }
 
@@ -457,9 +457,12 @@ impl<'a> Search<'a> {
                         )),
                     })
                 }
-                None => FacetHandle::Flat(collectors.add_collector(
-                    FacetCounter::new(plan.spec.kind).with_names(Arc::clone(&self.facet_names)),
-                )),
+                None => FacetHandle::Flat(
+                    collectors.add_collector(
+                        FacetCounter::new(plan.spec.kind)
+                            .with_global_ordinals(Arc::clone(&self.global_ordinals)),
+                    ),
+                ),
             })
             .collect();
         let mut fruits = self.searcher.search(&query, &collectors)?;

@@ -4,13 +4,17 @@
 //! Order of the runs (each into a fresh temporary index):
 //! 1. medlit, all cores: the figure users get; peak RSS is read right after it, before any
 //!    later run holds documents in memory;
-//! 2. the phases, one pass each on all cores: read + decompress; + parse; + therapy pass and
+//! 2. the baseline, right after it: every document built in memory first, then only tantivy
+//!    timed (`add_document` from all cores, commit, merges). The two runs of a pair are
+//!    adjacent because the machines drift: at 1M records the phases below take a quarter of
+//!    an hour, and a baseline run after them measured 0.63 of the ratio's pair where the
+//!    next, adjacent pair measured 0.84;
+//! 3. the phases, one pass each on all cores: read + decompress; + parse; + therapy pass and
 //!    document building (so each phase's time is the difference to the one before);
-//! 3. medlit on one thread (rayon and tantivy);
-//! 4. the baseline: every document built in memory first, then only tantivy timed
-//!    (`add_document` from all cores, commit, merges);
-//! 5. with `rounds` above 1, more rounds of 1 and 4 alone, alternating, for the median ratio:
-//!    the machines are noisy, and one pair of runs can be 5% off either way.
+//! 4. medlit on one thread (rayon and tantivy);
+//! 5. with `rounds` above 1, more rounds of 1 and 2 alone, for the median ratio, the baseline
+//!    first in every second round so that a machine speeding up or slowing down favours
+//!    neither: the machines are noisy, and one pair of runs can be 5% off either way.
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -126,6 +130,8 @@ pub struct IndexBenchReport {
 /// One round of medlit's all-cores ingest and the baseline, run one after the other.
 #[derive(Debug, Clone, Serialize)]
 pub struct Round {
+    /// Whether the baseline ran first in this round.
+    pub baseline_first: bool,
     /// medlit, all cores.
     pub records_per_sec: f64,
     /// The baseline.
@@ -143,10 +149,11 @@ pub struct Round {
 }
 
 impl Round {
-    fn new(medlit: (f64, f64), baseline: (f64, f64)) -> Round {
+    fn new(medlit: (f64, f64), baseline: (f64, f64), baseline_first: bool) -> Round {
         let ((records_per_sec, cpu_secs), (baseline_records_per_sec, baseline_cpu_secs)) =
             (medlit, baseline);
         Round {
+            baseline_first,
             records_per_sec,
             baseline_records_per_sec,
             ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
@@ -190,6 +197,8 @@ pub fn bench_index(
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
+    let (baseline_records_per_sec, baseline_cpu_secs, baseline_thread_cpu) =
+        baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
     let (parse_total, _) = timed(|| parse_all(files, None))?;
@@ -204,14 +213,13 @@ pub fn bench_index(
         )
     });
     let (one, one_cpu) = one?;
-    let (baseline_records_per_sec, baseline_cpu_secs, baseline_thread_cpu) =
-        baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
     let all_run = run_of(&all, cores, all_cpu);
     let records_per_sec = all_run.records_per_sec;
     let first_round = Round::new(
         (records_per_sec, all_cpu),
         (baseline_records_per_sec, baseline_cpu_secs),
+        false,
     );
     let ratio_to_baseline = first_round.ratio_to_baseline;
     let mut all_rounds = vec![first_round];
@@ -219,9 +227,12 @@ pub fn bench_index(
         all_rounds.push(another_round(
             files,
             &scratch.path().join(format!("round-{round}")),
-            cores,
-            memory_budget,
-            lexicon,
+            RoundSettings {
+                cores,
+                memory_budget,
+                lexicon,
+                baseline_first: round % 2 == 1,
+            },
         )?);
     }
     Ok(IndexBenchReport {
@@ -257,23 +268,41 @@ pub fn bench_index(
     })
 }
 
-/// One more round of medlit's all-cores ingest and the baseline, in `dir`, which is removed
-/// afterwards.
-fn another_round(
-    files: &[PathBuf],
-    dir: &Path,
+/// How a round after the first runs.
+struct RoundSettings<'a> {
     cores: usize,
     memory_budget: usize,
-    lexicon: &Lexicon,
-) -> Result<Round> {
-    let (medlit, cpu_secs) = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
-    let (baseline_records_per_sec, baseline_cpu_secs, _) =
-        baseline(files, dir, cores, memory_budget, lexicon)?;
+    lexicon: &'a Lexicon,
+    baseline_first: bool,
+}
+
+/// One more round of medlit's all-cores ingest and the baseline, in `dir`, which is removed
+/// afterwards.
+fn another_round(files: &[PathBuf], dir: &Path, settings: RoundSettings<'_>) -> Result<Round> {
+    let RoundSettings {
+        cores,
+        memory_budget,
+        lexicon,
+        baseline_first,
+    } = settings;
+    let run_medlit = || {
+        let (summary, cpu_secs) =
+            ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
+        Ok::<_, Error>((summary.records_per_sec(), cpu_secs))
+    };
+    let run_baseline = || {
+        let (records_per_sec, cpu_secs, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
+        Ok::<_, Error>((records_per_sec, cpu_secs))
+    };
+    let (medlit, baseline) = if baseline_first {
+        let baseline = run_baseline()?;
+        (run_medlit()?, baseline)
+    } else {
+        let medlit = run_medlit()?;
+        (medlit, run_baseline()?)
+    };
     let _ = std::fs::remove_dir_all(dir);
-    Ok(Round::new(
-        (medlit.records_per_sec(), cpu_secs),
-        (baseline_records_per_sec, baseline_cpu_secs),
-    ))
+    Ok(Round::new(medlit, baseline, baseline_first))
 }
 
 fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {

@@ -321,7 +321,7 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
         };
         writeln!(
             out,
-            "{} rounds against the baseline: ratios {}; median {:.3}",
+            "{} rounds against the baseline (it ran first in every second round): ratios {}; median {:.3}",
             r.rounds.len(),
             listed(|round| round.ratio_to_baseline),
             r.median_ratio_to_baseline

@@ -26,6 +26,10 @@ fn bench_index_rounds_report_the_median_ratio() {
     let report: serde_json::Value = parse_json(&output);
     let rounds = report["rounds"].as_array().cloned().unwrap_or_default();
     assert_eq!(rounds.len(), 3, "{report}");
+    // medlit first in the first round (the full run's pair), the baseline first in the
+    // second, medlit first again in the third.
+    let baseline_first: Vec<_> = rounds.iter().map(|r| &r["baseline_first"]).collect();
+    assert_eq!(baseline_first, [false, true, false], "{report}");
     // Each round's ratio is medlit's figure over the baseline's (records/s), or the
     // baseline's over medlit's (CPU seconds); the first round is the full run.
     let mut ratios = checked_ratios(

@@ -54,6 +54,10 @@ pub struct Run {
     /// CPU time the process used during the run, all threads, user and system, in seconds
     /// (0 where unknown); `cpu_secs / seconds` is how many cores were busy on average.
     pub cpu_secs: f64,
+    /// CPU seconds the host took from the machine's virtual CPUs during the run (all CPUs,
+    /// the `steal` of `/proc/stat`; 0 where unknown or not a virtual machine): time the run
+    /// could not use however ready its threads were.
+    pub steal_secs: f64,
 }
 
 /// Seconds spent in each phase of the pipeline (all cores, one pass each).
@@ -142,6 +146,10 @@ pub struct Round {
     pub cpu_secs: f64,
     /// The same during the baseline's run.
     pub baseline_cpu_secs: f64,
+    /// CPU seconds the host took from the machine during medlit's run ([`Run::steal_secs`]).
+    pub steal_secs: f64,
+    /// The same during the baseline's run.
+    pub baseline_steal_secs: f64,
     /// `baseline_cpu_secs / cpu_secs`: the ratio medlit would reach if both runs kept the
     /// cores equally busy. It moves less from round to round than `ratio_to_baseline`, which
     /// also carries how busy the machine let each run be.
@@ -149,17 +157,46 @@ pub struct Round {
 }
 
 impl Round {
-    fn new(medlit: (f64, f64), baseline: (f64, f64), baseline_first: bool) -> Round {
-        let ((records_per_sec, cpu_secs), (baseline_records_per_sec, baseline_cpu_secs)) =
+    fn new(medlit: (f64, Usage), baseline: (f64, Usage), baseline_first: bool) -> Round {
+        let ((records_per_sec, usage), (baseline_records_per_sec, baseline_usage)) =
             (medlit, baseline);
         Round {
             baseline_first,
             records_per_sec,
             baseline_records_per_sec,
             ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
-            cpu_secs,
-            baseline_cpu_secs,
-            cpu_ratio_to_baseline: baseline_cpu_secs / cpu_secs.max(f64::MIN_POSITIVE),
+            cpu_secs: usage.cpu_secs,
+            baseline_cpu_secs: baseline_usage.cpu_secs,
+            cpu_ratio_to_baseline: baseline_usage.cpu_secs / usage.cpu_secs.max(f64::MIN_POSITIVE),
+            steal_secs: usage.steal_secs,
+            baseline_steal_secs: baseline_usage.steal_secs,
+        }
+    }
+}
+
+/// CPU seconds this process used, and CPU seconds the host took from the machine, between
+/// two moments.
+#[derive(Debug, Clone, Copy, Default)]
+struct Usage {
+    cpu_secs: f64,
+    steal_secs: f64,
+}
+
+impl Usage {
+    /// Both clocks now, from when the process and the machine started.
+    fn now() -> Usage {
+        Usage {
+            cpu_secs: process_cpu_secs(),
+            steal_secs: machine_steal_secs(),
+        }
+    }
+
+    /// What was used from `start` until now.
+    fn since(start: Usage) -> Usage {
+        let now = Usage::now();
+        Usage {
+            cpu_secs: now.cpu_secs - start.cpu_secs,
+            steal_secs: (now.steal_secs - start.steal_secs).max(0.0),
         }
     }
 }
@@ -193,11 +230,11 @@ pub fn bench_index(
     let sampler = Sampler::start();
     let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon);
     let (peak_anon_bytes, thread_cpu) = sampler.stop();
-    let (all, all_cpu) = all?;
+    let (all, all_usage) = all?;
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
-    let (baseline_records_per_sec, baseline_cpu_secs, baseline_thread_cpu) =
+    let (baseline_records_per_sec, baseline_usage, baseline_thread_cpu) =
         baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
 
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
@@ -212,13 +249,13 @@ pub fn bench_index(
             lexicon,
         )
     });
-    let (one, one_cpu) = one?;
+    let (one, one_usage) = one?;
 
-    let all_run = run_of(&all, cores, all_cpu);
+    let all_run = run_of(&all, cores, all_usage);
     let records_per_sec = all_run.records_per_sec;
     let first_round = Round::new(
-        (records_per_sec, all_cpu),
-        (baseline_records_per_sec, baseline_cpu_secs),
+        (records_per_sec, all_usage),
+        (baseline_records_per_sec, baseline_usage),
         false,
     );
     let ratio_to_baseline = first_round.ratio_to_baseline;
@@ -244,7 +281,7 @@ pub fn bench_index(
         mb_per_sec: all_run.mb_per_sec,
         baseline_records_per_sec,
         ratio_to_baseline,
-        baseline_cpu_secs,
+        baseline_cpu_secs: baseline_usage.cpu_secs,
         thread_cpu,
         baseline_thread_cpu,
         peak_rss_bytes,
@@ -253,7 +290,7 @@ pub fn bench_index(
         bytes_per_record: index_bytes as f64 / all.indexed.max(1) as f64,
         memory_budget,
         scaling: records_per_sec / one.records_per_sec().max(f64::MIN_POSITIVE),
-        one_thread: run_of(&one, 1, one_cpu),
+        one_thread: run_of(&one, 1, one_usage),
         one_thread_on_one_core: one_core,
         all_cores: all_run,
         phases: Phases {
@@ -286,13 +323,13 @@ fn another_round(files: &[PathBuf], dir: &Path, settings: RoundSettings<'_>) -> 
         baseline_first,
     } = settings;
     let run_medlit = || {
-        let (summary, cpu_secs) =
+        let (summary, usage) =
             ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
-        Ok::<_, Error>((summary.records_per_sec(), cpu_secs))
+        Ok::<_, Error>((summary.records_per_sec(), usage))
     };
     let run_baseline = || {
-        let (records_per_sec, cpu_secs, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
-        Ok::<_, Error>((records_per_sec, cpu_secs))
+        let (records_per_sec, usage, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
+        Ok::<_, Error>((records_per_sec, usage))
     };
     let (medlit, baseline) = if baseline_first {
         let baseline = run_baseline()?;
@@ -305,7 +342,7 @@ fn another_round(files: &[PathBuf], dir: &Path, settings: RoundSettings<'_>) -> 
     Ok(Round::new(medlit, baseline, baseline_first))
 }
 
-fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {
+fn run_of(summary: &IngestSummary, threads: usize, usage: Usage) -> Run {
     Run {
         threads,
         records: summary.indexed,
@@ -314,28 +351,30 @@ fn run_of(summary: &IngestSummary, threads: usize, cpu_secs: f64) -> Run {
         mb_per_sec: summary.mb_per_sec(),
         commit_secs: summary.commit_secs,
         merge_secs: summary.merge_secs,
-        cpu_secs,
+        cpu_secs: usage.cpu_secs,
+        steal_secs: usage.steal_secs,
     }
 }
 
 /// medlit's ingest with `threads` tantivy indexing threads (and its own parsing pool, see
-/// [`IngestOptions::parse_threads`]); also returns the CPU seconds the process used meanwhile.
+/// [`IngestOptions::parse_threads`]); also returns the CPU seconds the process used and the
+/// host took meanwhile.
 fn ingest_run(
     files: &[PathBuf],
     dir: &Path,
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<(IngestSummary, f64)> {
+) -> Result<(IngestSummary, Usage)> {
     let index = MedlitIndex::open_or_create(dir)?;
     let options = IngestOptions {
         writer_threads: threads,
         memory_budget,
         ..IngestOptions::new(lexicon)
     };
-    let cpu_before = process_cpu_secs();
+    let start = Usage::now();
     let summary = ingest::ingest(&index, files, &options, &SilentObserver)?;
-    Ok((summary, process_cpu_secs() - cpu_before))
+    Ok((summary, Usage::since(start)))
 }
 
 /// CPU time this process has used so far, all threads, user and system, in seconds; 0 where
@@ -356,6 +395,38 @@ fn process_cpu_secs() -> f64 {
 #[cfg(not(target_os = "linux"))]
 fn process_cpu_secs() -> f64 {
     0.0
+}
+
+/// CPU time the host has taken from this machine's virtual CPUs since it booted, all CPUs,
+/// in seconds (the `steal` column of `/proc/stat`); 0 where unknown.
+#[cfg(target_os = "linux")]
+fn machine_steal_secs() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
+        return 0.0;
+    };
+    // SAFETY: `sysconf` only reads a configuration value.
+    let ticks_per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    steal_secs_of(&stat, ticks_per_sec as f64)
+}
+
+/// Elsewhere stolen time is not measured.
+#[cfg(not(target_os = "linux"))]
+fn machine_steal_secs() -> f64 {
+    0.0
+}
+
+/// The `steal` column of the all-CPUs line of a `/proc/stat` text, in seconds; 0 when
+/// missing.
+fn steal_secs_of(stat: &str, ticks_per_sec: f64) -> f64 {
+    let Some(all_cpus) = stat.lines().find(|line| line.starts_with("cpu ")) else {
+        return 0.0;
+    };
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice
+    let steal = all_cpus.split_whitespace().nth(8);
+    match steal.and_then(|ticks| ticks.parse::<f64>().ok()) {
+        Some(ticks) if ticks_per_sec > 0.0 => ticks / ticks_per_sec,
+        _ => 0.0,
+    }
 }
 
 /// Runs `work` with this thread, and every thread it starts meanwhile, confined to the first
@@ -495,7 +566,7 @@ fn baseline(
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<(f64, f64, ThreadCpu)> {
+) -> Result<(f64, Usage, ThreadCpu)> {
     let (schema, fields) = Fields::build();
     let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
     let each = |parsed: Parsed| -> Result<()> {
@@ -525,7 +596,7 @@ fn baseline(
     let pool = pool(threads)?;
     let sampler = Sampler::start();
     let started = Instant::now();
-    let cpu_before = process_cpu_secs();
+    let start = Usage::now();
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
     crate::merge::configure(&writer);
     pool.install(|| {
@@ -536,9 +607,9 @@ fn baseline(
     writer.commit()?;
     writer.wait_merging_threads()?;
     let records_per_sec = count as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    let cpu_secs = process_cpu_secs() - cpu_before;
+    let usage = Usage::since(start);
     let (_, thread_cpu) = sampler.stop();
-    Ok((records_per_sec, cpu_secs, thread_cpu))
+    Ok((records_per_sec, usage, thread_cpu))
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
@@ -549,6 +620,17 @@ pub fn peak_rss_bytes() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steal_is_the_eighth_number_of_the_all_cpus_line() {
+        let stat = "cpu  2338211 2613 121727 857573 44989 0 4253 212788 0 0\n\
+                    cpu0 1169105 1306 60863 428786 22494 0 2126 106394 0 0\n";
+        assert_eq!(steal_secs_of(stat, 100.0), 2127.88);
+        assert_eq!(steal_secs_of(stat, 0.0), 0.0, "unknown tick rate");
+        assert_eq!(steal_secs_of("cpu  1 2 3 4\n", 100.0), 0.0, "old kernels");
+        assert_eq!(steal_secs_of("cpu0 1 2 3 4 5 6 7 8\n", 100.0), 0.0);
+        assert_eq!(steal_secs_of("", 100.0), 0.0);
+    }
 
     #[test]
     fn medians_of_odd_and_even_counts() {

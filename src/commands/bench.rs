@@ -333,6 +333,13 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
             r.median_cpu_ratio_to_baseline
         )?;
     }
+    if let Some(first) = r.rounds.first() {
+        writeln!(
+            out,
+            "CPU s the host took from this machine (steal): medlit's run {:.1}, the baseline's {:.1}",
+            first.steal_secs, first.baseline_steal_secs
+        )?;
+    }
     writeln!(
         out,
         "CPU s by thread: medlit: {}; baseline: {}",

@@ -176,7 +176,7 @@ impl Round {
 
 /// CPU seconds this process used, and CPU seconds the host took from the machine, between
 /// two moments.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Usage {
     cpu_secs: f64,
     steal_secs: f64,
@@ -264,12 +264,10 @@ pub fn bench_index(
         all_rounds.push(another_round(
             files,
             &scratch.path().join(format!("round-{round}")),
-            RoundSettings {
-                cores,
-                memory_budget,
-                lexicon,
-                baseline_first: round % 2 == 1,
-            },
+            cores,
+            memory_budget,
+            lexicon,
+            round % 2 == 1,
         )?);
     }
     Ok(IndexBenchReport {
@@ -305,23 +303,16 @@ pub fn bench_index(
     })
 }
 
-/// How a round after the first runs.
-struct RoundSettings<'a> {
+/// One more round of medlit's all-cores ingest and the baseline (first when
+/// `baseline_first`), in `dir`, which is removed afterwards.
+fn another_round(
+    files: &[PathBuf],
+    dir: &Path,
     cores: usize,
     memory_budget: usize,
-    lexicon: &'a Lexicon,
+    lexicon: &Lexicon,
     baseline_first: bool,
-}
-
-/// One more round of medlit's all-cores ingest and the baseline, in `dir`, which is removed
-/// afterwards.
-fn another_round(files: &[PathBuf], dir: &Path, settings: RoundSettings<'_>) -> Result<Round> {
-    let RoundSettings {
-        cores,
-        memory_budget,
-        lexicon,
-        baseline_first,
-    } = settings;
+) -> Result<Round> {
     let run_medlit = || {
         let (summary, usage) =
             ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;

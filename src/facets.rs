@@ -92,7 +92,8 @@ impl FacetTally {
     }
 
     /// The count of `value`, if any matching record has it.
-    pub fn count(&self, value: &str) -> Option<u64> {
+    #[cfg(test)]
+    fn count(&self, value: &str) -> Option<u64> {
         self.0
             .iter()
             .find(|(counted, _)| &**counted == value)
@@ -132,6 +133,11 @@ impl Sums {
             by_ordinal,
             by_value,
         }
+    }
+
+    /// The tally of `segments` that counted by value only.
+    fn by_value(segments: Vec<SegmentTally>) -> FacetTally {
+        Sums::of(segments, 0).named(&[])
     }
 
     /// The tally, naming the counts by global ordinal from `values` (by global ordinal).
@@ -224,7 +230,7 @@ impl Collector for FacetCounter {
                 let sums = Sums::of(fruits, global.count(&self.field_name));
                 global.with_values(&self.field_name, |values| sums.named(values))
             }
-            None => Sums::of(fruits, 0).named(&[]),
+            None => Sums::by_value(fruits),
         })
     }
 }
@@ -377,7 +383,7 @@ impl Collector for TreeRootCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<FacetTally> {
-        Ok(Sums::of(fruits, 0).named(&[]))
+        Ok(Sums::by_value(fruits))
     }
 }
 
@@ -700,7 +706,7 @@ impl Collector for TreeFacetCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentTally>) -> tantivy::Result<FacetTally> {
-        Ok(Sums::of(fruits, 0).named(&[]))
+        Ok(Sums::by_value(fruits))
     }
 }
 
@@ -850,8 +856,7 @@ mod tests {
 
     #[test]
     fn top_ranks_by_count_then_value_and_keeps_the_distinct_count() {
-        let tally =
-            Sums::of(vec![by_value(&[("b", 2), ("a", 2), ("c", 5), ("d", 1)])], 0).named(&[]);
+        let tally = Sums::by_value(vec![by_value(&[("b", 2), ("a", 2), ("c", 5), ("d", 1)])]);
         for limit in 0..6 {
             let top = tally.top(FacetKind::Therapy, limit);
             let expected = ["c", "a", "b", "d"];

@@ -129,6 +129,10 @@ pub struct IndexBenchReport {
     pub median_ratio_to_baseline: f64,
     /// The median of the rounds' CPU ratios ([`Round::cpu_ratio_to_baseline`]).
     pub median_cpu_ratio_to_baseline: f64,
+    /// The median of the rounds' [`Round::parsing_share`]: with every core busy and
+    /// tantivy's threads doing the same work in both runs, `1 - median_parsing_share` is
+    /// the ratio to the baseline that medlit's own threads leave room for.
+    pub median_parsing_share: f64,
 }
 
 /// One round of medlit's all-cores ingest and the baseline, run one after the other.
@@ -154,12 +158,27 @@ pub struct Round {
     /// cores equally busy. It moves less from round to round than `ratio_to_baseline`, which
     /// also carries how busy the machine let each run be.
     pub cpu_ratio_to_baseline: f64,
+    /// medlit's run: CPU seconds by kind of thread.
+    pub thread_cpu: ThreadCpu,
+    /// The baseline's run: CPU seconds by kind of thread.
+    pub baseline_thread_cpu: ThreadCpu,
+    /// medlit's run: [`ThreadCpu::parsing_share`]. Read within one run, so a machine that
+    /// speeds up or slows down between runs does not move it.
+    pub parsing_share: f64,
 }
 
 impl Round {
-    fn new(medlit: (f64, Usage), baseline: (f64, Usage), baseline_first: bool) -> Round {
-        let ((records_per_sec, usage), (baseline_records_per_sec, baseline_usage)) =
-            (medlit, baseline);
+    fn new(medlit: Measured, baseline: Measured, baseline_first: bool) -> Round {
+        let Measured {
+            records_per_sec,
+            usage,
+            thread_cpu,
+        } = medlit;
+        let Measured {
+            records_per_sec: baseline_records_per_sec,
+            usage: baseline_usage,
+            thread_cpu: baseline_thread_cpu,
+        } = baseline;
         Round {
             baseline_first,
             records_per_sec,
@@ -170,8 +189,18 @@ impl Round {
             cpu_ratio_to_baseline: baseline_usage.cpu_secs / usage.cpu_secs.max(f64::MIN_POSITIVE),
             steal_secs: usage.steal_secs,
             baseline_steal_secs: baseline_usage.steal_secs,
+            parsing_share: thread_cpu.parsing_share(),
+            thread_cpu,
+            baseline_thread_cpu,
         }
     }
+}
+
+/// What one run of a round measured.
+struct Measured {
+    records_per_sec: f64,
+    usage: Usage,
+    thread_cpu: ThreadCpu,
 }
 
 /// CPU seconds this process used, and CPU seconds the host took from the machine, between
@@ -234,8 +263,12 @@ pub fn bench_index(
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
-    let (baseline_records_per_sec, baseline_usage, baseline_thread_cpu) =
-        baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
+    let baseline_run = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
+    let (baseline_records_per_sec, baseline_usage, baseline_thread_cpu) = (
+        baseline_run.records_per_sec,
+        baseline_run.usage,
+        baseline_run.thread_cpu,
+    );
 
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
     let (parse_total, _) = timed(|| parse_all(files, None))?;
@@ -254,8 +287,12 @@ pub fn bench_index(
     let all_run = run_of(&all, cores, all_usage);
     let records_per_sec = all_run.records_per_sec;
     let first_round = Round::new(
-        (records_per_sec, all_usage),
-        (baseline_records_per_sec, baseline_usage),
+        Measured {
+            records_per_sec,
+            usage: all_usage,
+            thread_cpu,
+        },
+        baseline_run,
         false,
     );
     let ratio_to_baseline = first_round.ratio_to_baseline;
@@ -299,6 +336,7 @@ pub fn bench_index(
         },
         median_ratio_to_baseline: median(all_rounds.iter().map(|r| r.ratio_to_baseline)),
         median_cpu_ratio_to_baseline: median(all_rounds.iter().map(|r| r.cpu_ratio_to_baseline)),
+        median_parsing_share: median(all_rounds.iter().map(|r| r.parsing_share)),
         rounds: all_rounds,
     })
 }
@@ -314,14 +352,17 @@ fn another_round(
     baseline_first: bool,
 ) -> Result<Round> {
     let run_medlit = || {
-        let (summary, usage) =
-            ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
-        Ok::<_, Error>((summary.records_per_sec(), usage))
+        let sampler = Sampler::start();
+        let run = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon);
+        let (_, thread_cpu) = sampler.stop();
+        let (summary, usage) = run?;
+        Ok::<_, Error>(Measured {
+            records_per_sec: summary.records_per_sec(),
+            usage,
+            thread_cpu,
+        })
     };
-    let run_baseline = || {
-        let (records_per_sec, usage, _) = baseline(files, dir, cores, memory_budget, lexicon)?;
-        Ok::<_, Error>((records_per_sec, usage))
-    };
+    let run_baseline = || baseline(files, dir, cores, memory_budget, lexicon);
     let (medlit, baseline) = if baseline_first {
         let baseline = run_baseline()?;
         (run_medlit()?, baseline)
@@ -557,7 +598,7 @@ fn baseline(
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
-) -> Result<(f64, Usage, ThreadCpu)> {
+) -> Result<Measured> {
     let (schema, fields) = Fields::build();
     let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
     let each = |parsed: Parsed| -> Result<()> {
@@ -600,7 +641,11 @@ fn baseline(
     let records_per_sec = count as f64 / started.elapsed().as_secs_f64().max(1e-9);
     let usage = Usage::since(start);
     let (_, thread_cpu) = sampler.stop();
-    Ok((records_per_sec, usage, thread_cpu))
+    Ok(Measured {
+        records_per_sec,
+        usage,
+        thread_cpu,
+    })
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.

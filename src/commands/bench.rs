@@ -346,6 +346,18 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
         thread_cpu_text(&r.thread_cpu),
         thread_cpu_text(&r.baseline_thread_cpu)
     )?;
+    let shares: Vec<String> = r
+        .rounds
+        .iter()
+        .map(|round| format!("{:.3}", round.parsing_share))
+        .collect();
+    writeln!(
+        out,
+        "parsing threads' share of medlit's CPU s, within each run: {}; median {:.3}: with every core busy, medlit reaches at most about {:.2} of the baseline",
+        shares.join(", "),
+        r.median_parsing_share,
+        1.0 - r.median_parsing_share
+    )?;
     writeln!(
         out,
         "phases (all cores): read+decompress {:.2} s, parse {:.2} s, therapies+documents {:.2} s, tantivy {:.2} s",

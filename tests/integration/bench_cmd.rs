@@ -54,6 +54,16 @@ fn bench_index_rounds_report_the_median_ratio() {
         report["median_cpu_ratio_to_baseline"].as_f64(),
         Some(cpu_ratios[1])
     );
+    // Each round's parsing share is read from its own medlit run's threads; the baseline
+    // has no parsing threads while it is timed (its documents were built before).
+    assert_eq!(rounds[0]["thread_cpu"], report["thread_cpu"]);
+    assert_eq!(
+        rounds[0]["baseline_thread_cpu"],
+        report["baseline_thread_cpu"]
+    );
+    let mut shares: Vec<f64> = rounds.iter().map(checked_parsing_share).collect();
+    shares.sort_by(f64::total_cmp);
+    assert_eq!(report["median_parsing_share"].as_f64(), Some(shares[1]));
     let refused = test
         .medlit()
         .args(["bench", "index", "--rounds", "0"])
@@ -61,6 +71,26 @@ fn bench_index_rounds_report_the_median_ratio() {
         .output()
         .expect("runs");
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
+/// A round's `parsing_share`, checked against its medlit run's CPU seconds by thread.
+fn checked_parsing_share(round: &serde_json::Value) -> f64 {
+    let secs = |by_thread: &str, kind: &str| round[by_thread][kind].as_f64().unwrap_or(-1.0);
+    let (parsing, indexing, docstore) = (
+        secs("thread_cpu", "parsing_secs"),
+        secs("thread_cpu", "indexing_secs"),
+        secs("thread_cpu", "docstore_secs"),
+    );
+    assert!(
+        parsing >= 0.0 && indexing >= 0.0 && docstore >= 0.0,
+        "{round}"
+    );
+    assert_eq!(secs("baseline_thread_cpu", "parsing_secs"), 0.0, "{round}");
+    let total = parsing + indexing + docstore;
+    let expected = if total > 0.0 { parsing / total } else { 0.0 };
+    let share = round["parsing_share"].as_f64().unwrap_or(-1.0);
+    assert!((share - expected).abs() < 1e-9, "{round}");
+    share
 }
 
 /// Each round's `key`, checked against its `numerator / denominator`, both of which must be

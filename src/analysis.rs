@@ -60,6 +60,8 @@ pub struct BiomedTokenizer {
     stemmer: Option<Stemmer>,
     /// Emit compounds (`il-6`) as well as their parts.
     compounds: bool,
+    /// When set, only words starting with one of these (lower-case) characters are stemmed.
+    stemmed_initials: Option<Box<[char]>>,
     tokens: Vec<Token>,
     /// Scratch buffer for lower-casing.
     lowered: String,
@@ -136,6 +138,7 @@ impl BiomedTokenizer {
         BiomedTokenizer {
             stemmer: stem.then(Stemmer::english),
             compounds: true,
+            stemmed_initials: None,
             tokens: Vec::new(),
             lowered: String::new(),
         }
@@ -146,6 +149,25 @@ impl BiomedTokenizer {
     pub fn without_compounds(mut self) -> Self {
         self.compounds = false;
         self
+    }
+
+    /// The same tokenizer, but a word whose lower-cased first character is none of
+    /// `initials` is lower-cased and not stemmed. The English stem of a word starts with the
+    /// word's first letter, so such a word can equal none of a few known terms starting with
+    /// `initials`, stemmed or not: for finding those terms (snippets), the stemming is
+    /// wasted.
+    pub fn stemming_only_initials(mut self, initials: impl IntoIterator<Item = char>) -> Self {
+        self.stemmed_initials = Some(initials.into_iter().collect());
+        self
+    }
+
+    /// Whether the lower-cased word in `self.lowered` is to be stemmed.
+    fn stems_lowered(&self) -> bool {
+        match (&self.stemmed_initials, self.lowered.chars().next()) {
+            (None, _) => true,
+            (Some(initials), Some(first)) => initials.contains(&first),
+            (Some(_), None) => false,
+        }
     }
 
     /// Tokenizes `text` into `self.tokens` (reusing their buffers).
@@ -197,6 +219,7 @@ impl BiomedTokenizer {
             self.lowered
                 .extend(text.chars().flat_map(char::to_lowercase));
         }
+        let stem = stem && self.stems_lowered();
         if *count == self.tokens.len() {
             self.tokens.push(Token::default());
         }
@@ -386,6 +409,71 @@ mod tests {
     fn virus_and_cell_names_survive() {
         assert_eq!(texts("COVID-19"), vec!["covid-19", "covid", "19"]);
         assert_eq!(texts("(UC-MSCs)"), vec!["uc-mscs", "uc", "mscs"]);
+    }
+
+    /// Every token of `text` as (text, from, to, position).
+    fn all_of(tokenizer: &mut BiomedTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            out.push((
+                token.text.clone(),
+                token.offset_from,
+                token.offset_to,
+                token.position,
+            ));
+        }
+        out
+    }
+
+    /// The words of the built-in sample corpus, and the exceptions of Snowball's English
+    /// stemmer (words it does not stem by its rules).
+    fn many_words() -> String {
+        let mut text = String::from(
+            "skis skies dying lying tying idly gently ugly early only singly sky news howe \
+             atlas cosmos bias andes yelling youth Yttrium inning outing canning herring \
+             earring proceed exceed succeed generously communities arsenic",
+        );
+        for record in crate::gen::builtin_sample() {
+            text.push(' ');
+            text.push_str(&record.title);
+            text.push(' ');
+            text.push_str(&record.abstract_text);
+        }
+        text
+    }
+
+    #[test]
+    fn english_stems_keep_the_first_letter() {
+        let text = many_words();
+        let stemmed = all_of(&mut BiomedTokenizer::new(true), &text);
+        let lowered = all_of(&mut BiomedTokenizer::new(false), &text);
+        assert_eq!(stemmed.len(), lowered.len());
+        assert!(stemmed.len() > 5_000, "{}", stemmed.len());
+        let mut changed = 0;
+        for (stem, word) in stemmed.iter().zip(&lowered) {
+            assert_eq!(stem.0.chars().next(), word.0.chars().next(), "{word:?}");
+            changed += usize::from(stem.0 != word.0);
+        }
+        assert!(changed > 500, "{changed}");
+    }
+
+    #[test]
+    fn stemming_only_initials_leaves_other_words_unstemmed() {
+        let text = many_words();
+        let initials = ['t', 'c', 's'];
+        let all = all_of(&mut BiomedTokenizer::new(true), &text);
+        let lowered = all_of(&mut BiomedTokenizer::new(false), &text);
+        let some = all_of(
+            &mut BiomedTokenizer::new(true).stemming_only_initials(initials),
+            &text,
+        );
+        assert_eq!(some.len(), all.len());
+        for ((some, all), lowered) in some.iter().zip(&all).zip(&lowered) {
+            let stemmed = some.0.starts_with(initials);
+            assert_eq!(some, if stemmed { all } else { lowered });
+        }
     }
 
     #[test]

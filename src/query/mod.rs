@@ -10,6 +10,7 @@
 pub mod build;
 pub mod parser;
 pub mod rank;
+pub mod snippet;
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -21,7 +22,6 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
@@ -32,6 +32,7 @@ use crate::facets::{
 use crate::index::MedlitIndex;
 use crate::record::Record;
 use crate::schema::{names, tree_names, FacetKind, Fields};
+use snippet::Snippets;
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 240;
@@ -485,15 +486,18 @@ impl<'a> Search<'a> {
             facets.push(self.facet_result(plan, &tally, request.facet_limit)?);
         }
 
-        let snippets = SnippetGenerator::create(&self.searcher, &*text_query, fields.abstract_text);
-        let mut snippets = snippets.ok();
-        if let Some(generator) = snippets.as_mut() {
-            generator.set_max_num_chars(SNIPPET_CHARS);
-        }
+        let mut snippets = Snippets::new(
+            &self.searcher,
+            &*text_query,
+            fields.abstract_text,
+            self.index.settings(),
+            SNIPPET_CHARS,
+        )
+        .ok();
         let mut hits = Vec::with_capacity(top.len());
         for (index, (score, address)) in top.into_iter().enumerate() {
             let record = self.record_at(address)?;
-            let (snippet, highlights) = snippet_for(snippets.as_ref(), &record.abstract_text);
+            let (snippet, highlights) = snippet_for(snippets.as_mut(), &record.abstract_text);
             // Sorting by date gives no score, and --explain needs the breakdown: explain each
             // hit once when either asks for it.
             let explained = if request.explain || request.sort == Sort::Date {
@@ -823,13 +827,9 @@ fn year_query(fields: &Fields, range: YearRange) -> RangeQuery {
 
 /// The snippet text and highlight ranges for an abstract; the start of the abstract when no
 /// query term occurs in it.
-fn snippet_for(generator: Option<&SnippetGenerator>, text: &str) -> (String, Vec<[usize; 2]>) {
-    if let Some(generator) = generator {
-        let snippet = generator.snippet(text);
-        if !snippet.highlighted().is_empty() {
-            let ranges = merge_ranges(snippet.highlighted());
-            return (snippet.fragment().to_string(), ranges);
-        }
+fn snippet_for(snippets: Option<&mut Snippets>, text: &str) -> (String, Vec<[usize; 2]>) {
+    if let Some((fragment, highlighted)) = snippets.and_then(|s| s.best_fragment(text)) {
+        return (text[fragment].to_string(), merge_ranges(&highlighted));
     }
     (truncate_chars(text, SNIPPET_CHARS), Vec::new())
 }

@@ -197,6 +197,7 @@ impl Round {
 }
 
 /// What one run of a round measured.
+#[derive(Clone, Copy)]
 struct Measured {
     records_per_sec: f64,
     usage: Usage,
@@ -256,19 +257,12 @@ pub fn bench_index(
         source,
     })?;
     let all_dir = scratch.path().join("all");
-    let sampler = Sampler::start();
-    let all = ingest_run(files, &all_dir, cores, memory_budget, lexicon);
-    let (peak_anon_bytes, thread_cpu) = sampler.stop();
-    let (all, all_usage) = all?;
+    let (all, all_measured, peak_anon_bytes) =
+        sampled_ingest_run(files, &all_dir, cores, memory_budget, lexicon)?;
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
     let baseline_run = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
-    let (baseline_records_per_sec, baseline_usage, baseline_thread_cpu) = (
-        baseline_run.records_per_sec,
-        baseline_run.usage,
-        baseline_run.thread_cpu,
-    );
 
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
     let (parse_total, _) = timed(|| parse_all(files, None))?;
@@ -284,17 +278,9 @@ pub fn bench_index(
     });
     let (one, one_usage) = one?;
 
-    let all_run = run_of(&all, cores, all_usage);
+    let all_run = run_of(&all, cores, all_measured.usage);
     let records_per_sec = all_run.records_per_sec;
-    let first_round = Round::new(
-        Measured {
-            records_per_sec,
-            usage: all_usage,
-            thread_cpu,
-        },
-        baseline_run,
-        false,
-    );
+    let first_round = Round::new(all_measured, baseline_run, false);
     let ratio_to_baseline = first_round.ratio_to_baseline;
     let mut all_rounds = vec![first_round];
     for round in 1..rounds {
@@ -314,11 +300,11 @@ pub fn bench_index(
         index_to_input: index_bytes as f64 / uncompressed_bytes.max(1) as f64,
         records_per_sec,
         mb_per_sec: all_run.mb_per_sec,
-        baseline_records_per_sec,
+        baseline_records_per_sec: baseline_run.records_per_sec,
         ratio_to_baseline,
-        baseline_cpu_secs: baseline_usage.cpu_secs,
-        thread_cpu,
-        baseline_thread_cpu,
+        baseline_cpu_secs: baseline_run.usage.cpu_secs,
+        thread_cpu: all_measured.thread_cpu,
+        baseline_thread_cpu: baseline_run.thread_cpu,
         peak_rss_bytes,
         peak_anon_bytes,
         index_bytes,
@@ -352,15 +338,9 @@ fn another_round(
     baseline_first: bool,
 ) -> Result<Round> {
     let run_medlit = || {
-        let sampler = Sampler::start();
-        let run = ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon);
-        let (_, thread_cpu) = sampler.stop();
-        let (summary, usage) = run?;
-        Ok::<_, Error>(Measured {
-            records_per_sec: summary.records_per_sec(),
-            usage,
-            thread_cpu,
-        })
+        let (_, measured, _) =
+            sampled_ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
+        Ok::<_, Error>(measured)
     };
     let run_baseline = || baseline(files, dir, cores, memory_budget, lexicon);
     let (medlit, baseline) = if baseline_first {
@@ -386,6 +366,27 @@ fn run_of(summary: &IngestSummary, threads: usize, usage: Usage) -> Run {
         cpu_secs: usage.cpu_secs,
         steal_secs: usage.steal_secs,
     }
+}
+
+/// [`ingest_run`] with the CPU of each kind of thread and the heap sampled: the summary,
+/// what was measured, and the heap's peak in bytes.
+fn sampled_ingest_run(
+    files: &[PathBuf],
+    dir: &Path,
+    threads: usize,
+    memory_budget: usize,
+    lexicon: &Lexicon,
+) -> Result<(IngestSummary, Measured, u64)> {
+    let sampler = Sampler::start();
+    let run = ingest_run(files, dir, threads, memory_budget, lexicon);
+    let (peak_anon_bytes, thread_cpu) = sampler.stop();
+    let (summary, usage) = run?;
+    let measured = Measured {
+        records_per_sec: summary.records_per_sec(),
+        usage,
+        thread_cpu,
+    };
+    Ok((summary, measured, peak_anon_bytes))
 }
 
 /// medlit's ingest with `threads` tantivy indexing threads (and its own parsing pool, see

@@ -5,8 +5,9 @@
 //! tantivy clones the analyzer and allocates every token afresh for each abstract; here one
 //! tokenizer is reused. And it stems every word of the abstract, where only words starting
 //! with the first letter of a query term can match one: the others are not stemmed (see
-//! [`BiomedTokenizer::stemming_only_initials`]). Stemming took most of the time of the ten
-//! snippets a search makes, a tenth of a faceted search on a million records.
+//! [`BiomedTokenizer::stemming_only_initials`]). And a query with no term in the field gets
+//! no tokenizing at all. On a million records this halved the ten snippets' share of a
+//! search's CPU time (11.6% to 5.8%).
 
 use std::collections::BTreeSet;
 use std::ops::Range;

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::sampler::{status_kib, Sampler, ThreadCpu};
+use super::sampler::{clock_ticks_per_sec, status_kib, Sampler, ThreadCpu};
 use crate::error::{Error, Result};
 use crate::formats::chunks::ChunkReader;
 use crate::formats::{Format, Parsed};
@@ -431,21 +431,11 @@ fn process_cpu_secs() -> f64 {
 }
 
 /// CPU time the host has taken from this machine's virtual CPUs since it booted, all CPUs,
-/// in seconds (the `steal` column of `/proc/stat`); 0 where unknown.
-#[cfg(target_os = "linux")]
+/// in seconds (the `steal` column of `/proc/stat`); 0 where unknown (no `/proc/stat`).
 fn machine_steal_secs() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
-        return 0.0;
-    };
-    // SAFETY: `sysconf` only reads a configuration value.
-    let ticks_per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    steal_secs_of(&stat, ticks_per_sec as f64)
-}
-
-/// Elsewhere stolen time is not measured.
-#[cfg(not(target_os = "linux"))]
-fn machine_steal_secs() -> f64 {
-    0.0
+    std::fs::read_to_string("/proc/stat")
+        .map(|stat| steal_secs_of(&stat, clock_ticks_per_sec()))
+        .unwrap_or(0.0)
 }
 
 /// The `steal` column of the all-CPUs line of a `/proc/stat` text, in seconds; 0 when

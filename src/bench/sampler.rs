@@ -158,8 +158,9 @@ fn parse_stat(stat: &str) -> Option<(String, u64)> {
     Some((name, utime + stime))
 }
 
+/// Clock ticks per second of the CPU times in `/proc` (`_SC_CLK_TCK`; 100 where unknown).
 #[cfg(target_os = "linux")]
-fn clock_ticks_per_sec() -> f64 {
+pub fn clock_ticks_per_sec() -> f64 {
     // SAFETY: sysconf only reads a configuration value.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if ticks > 0 {
@@ -169,8 +170,9 @@ fn clock_ticks_per_sec() -> f64 {
     }
 }
 
+/// Elsewhere the usual 100.
 #[cfg(not(target_os = "linux"))]
-fn clock_ticks_per_sec() -> f64 {
+pub fn clock_ticks_per_sec() -> f64 {
     100.0
 }
 

@@ -5,7 +5,11 @@
 //! 1. medlit, all cores: the figure users get; peak RSS is read right after it, before any
 //!    later run holds documents in memory;
 //! 2. the baseline, right after it: every document built in memory first, then only tantivy
-//!    timed (`add_document` from all cores, commit, merges). The two runs of a pair are
+//!    timed (`add_document` from all cores, commit, merges). Held documents take many times
+//!    the memory medlit's own run needs (5.5 GB for 1M real-size records), so they stop at
+//!    a limit (by default half the memory the machine has available): then the
+//!    baseline indexes only the records built so far, `baseline_records` of them, and says
+//!    so. The two runs of a pair are
 //!    adjacent because the machines drift: at 1M records the phases below take a quarter of
 //!    an hour, and a baseline run after them measured 0.63 of the ratio's pair where the
 //!    next, adjacent pair measured 0.84;
@@ -23,9 +27,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use tantivy::schema::Value;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
-use super::sampler::{clock_ticks_per_sec, status_kib, Sampler, ThreadCpu};
+use super::sampler::{clock_ticks_per_sec, meminfo_kib, status_kib, Sampler, ThreadCpu};
 use crate::error::{Error, Result};
 use crate::formats::chunks::ChunkReader;
 use crate::formats::{Format, Parsed};
@@ -92,6 +97,13 @@ pub struct IndexBenchReport {
     pub baseline_records_per_sec: f64,
     /// `records_per_sec / baseline_records_per_sec`.
     pub ratio_to_baseline: f64,
+    /// Records the baseline indexed: all of them, or those whose documents were built
+    /// before they reached `baseline_memory`. A smaller index is built faster per record,
+    /// so a baseline on part of the records understates medlit's ratio, if anything.
+    pub baseline_records: u64,
+    /// The most the baseline's pre-built documents may add to the process's resident
+    /// memory, in bytes; `null`: no limit.
+    pub baseline_memory: Option<u64>,
     /// CPU seconds the baseline used (tantivy alone); compare with `all_cores.cpu_secs`.
     pub baseline_cpu_secs: f64,
     /// The all-cores run's CPU seconds by kind of thread.
@@ -146,6 +158,8 @@ pub struct Round {
     pub baseline_records_per_sec: f64,
     /// `records_per_sec / baseline_records_per_sec`.
     pub ratio_to_baseline: f64,
+    /// Records the baseline indexed ([`IndexBenchReport::baseline_records`]).
+    pub baseline_records: u64,
     /// CPU seconds the process used during medlit's run, all threads.
     pub cpu_secs: f64,
     /// The same during the baseline's run.
@@ -170,11 +184,13 @@ pub struct Round {
 impl Round {
     fn new(medlit: Measured, baseline: Measured, baseline_first: bool) -> Round {
         let Measured {
+            records: _,
             records_per_sec,
             usage,
             thread_cpu,
         } = medlit;
         let Measured {
+            records: baseline_records,
             records_per_sec: baseline_records_per_sec,
             usage: baseline_usage,
             thread_cpu: baseline_thread_cpu,
@@ -184,6 +200,7 @@ impl Round {
             records_per_sec,
             baseline_records_per_sec,
             ratio_to_baseline: records_per_sec / baseline_records_per_sec.max(f64::MIN_POSITIVE),
+            baseline_records,
             cpu_secs: usage.cpu_secs,
             baseline_cpu_secs: baseline_usage.cpu_secs,
             cpu_ratio_to_baseline: baseline_usage.cpu_secs / usage.cpu_secs.max(f64::MIN_POSITIVE),
@@ -199,6 +216,7 @@ impl Round {
 /// What one run of a round measured.
 #[derive(Clone, Copy)]
 struct Measured {
+    records: u64,
     records_per_sec: f64,
     usage: Usage,
     thread_cpu: ThreadCpu,
@@ -243,12 +261,16 @@ fn median(values: impl IntoIterator<Item = f64>) -> f64 {
     }
 }
 
-/// Runs the index benchmark on `paths`, files or folders (see the module docs).
+/// Runs the index benchmark on `paths`, files or folders (see the module docs), with the
+/// writer's `memory_budget` and at most `baseline_memory` bytes of pre-built documents for
+/// the baseline (`None`: no limit; see [`default_baseline_memory`]).
 pub fn bench_index(
     paths: &[PathBuf],
     memory_budget: usize,
     rounds: usize,
+    baseline_memory: Option<u64>,
 ) -> Result<IndexBenchReport> {
+    let held_limit = baseline_memory.unwrap_or(u64::MAX);
     let files = &ingest::collect_inputs(paths, &SilentObserver);
     let cores = IngestOptions::default_threads();
     let lexicon = Lexicon::builtin();
@@ -262,7 +284,14 @@ pub fn bench_index(
     let peak_rss_bytes = peak_rss_bytes();
     let index_bytes = crate::stats::directory_size(&all_dir);
     let _ = std::fs::remove_dir_all(&all_dir);
-    let baseline_run = baseline(files, scratch.path(), cores, memory_budget, lexicon)?;
+    let baseline_run = baseline(
+        files,
+        scratch.path(),
+        cores,
+        memory_budget,
+        lexicon,
+        held_limit,
+    )?;
 
     let (read_secs, uncompressed_bytes) = timed(|| read_all(files))?;
     let (parse_total, _) = timed(|| parse_all(files, None))?;
@@ -290,6 +319,7 @@ pub fn bench_index(
             cores,
             memory_budget,
             lexicon,
+            held_limit,
             round % 2 == 1,
         )?);
     }
@@ -302,6 +332,8 @@ pub fn bench_index(
         mb_per_sec: all_run.mb_per_sec,
         baseline_records_per_sec: baseline_run.records_per_sec,
         ratio_to_baseline,
+        baseline_records: baseline_run.records,
+        baseline_memory,
         baseline_cpu_secs: baseline_run.usage.cpu_secs,
         thread_cpu: all_measured.thread_cpu,
         baseline_thread_cpu: baseline_run.thread_cpu,
@@ -335,6 +367,7 @@ fn another_round(
     cores: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
+    held_limit: u64,
     baseline_first: bool,
 ) -> Result<Round> {
     let run_medlit = || {
@@ -342,7 +375,7 @@ fn another_round(
             sampled_ingest_run(files, &dir.join("medlit"), cores, memory_budget, lexicon)?;
         Ok::<_, Error>(measured)
     };
-    let run_baseline = || baseline(files, dir, cores, memory_budget, lexicon);
+    let run_baseline = || baseline(files, dir, cores, memory_budget, lexicon, held_limit);
     let (medlit, baseline) = if baseline_first {
         let baseline = run_baseline()?;
         (run_medlit()?, baseline)
@@ -382,6 +415,7 @@ fn sampled_ingest_run(
     let (peak_anon_bytes, thread_cpu) = sampler.stop();
     let (summary, usage) = run?;
     let measured = Measured {
+        records: summary.indexed,
         records_per_sec: summary.records_per_sec(),
         usage,
         thread_cpu,
@@ -532,7 +566,7 @@ fn read_all(files: &[PathBuf]) -> Result<u64> {
 fn parse_all(files: &[PathBuf], lexicon: Option<&Lexicon>) -> Result<u64> {
     let (_, fields) = Fields::build();
     let records = AtomicU64::new(0);
-    let each = |parsed: Parsed| -> Result<()> {
+    let each = |parsed: Parsed| -> std::result::Result<(), Halt> {
         if let Parsed::Record(mut record) = parsed {
             if let Some(lexicon) = lexicon {
                 record.ensure_id();
@@ -547,19 +581,35 @@ fn parse_all(files: &[PathBuf], lexicon: Option<&Lexicon>) -> Result<u64> {
     Ok(records.into_inner())
 }
 
-/// Calls `each` on every parsed item of `files`, in parallel as ingest parses.
-fn for_each_parsed(files: &[PathBuf], each: &(dyn Fn(Parsed) -> Result<()> + Sync)) -> Result<()> {
-    files.par_iter().try_for_each(|path| {
+/// Why [`for_each_parsed`] stopped before the end of its input.
+enum Halt {
+    /// An input could not be read.
+    Failed(Error),
+    /// The callback has all it wants.
+    Enough,
+}
+
+impl From<Error> for Halt {
+    fn from(err: Error) -> Halt {
+        Halt::Failed(err)
+    }
+}
+
+/// Calls `each` on every parsed item of `files`, in parallel as ingest parses, until it
+/// returns [`Halt::Enough`].
+fn for_each_parsed(
+    files: &[PathBuf],
+    each: &(dyn Fn(Parsed) -> std::result::Result<(), Halt> + Sync),
+) -> Result<()> {
+    let outcome = files.par_iter().try_for_each(|path| {
         let mut reader = open(path)?;
         let head = reader.fill_buf().map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
         let Some(format) = Format::detect(&head[..head.len().min(8192)]) else {
-            return Err(Error::Usage(format!(
-                "{}: unrecognized format",
-                path.display()
-            )));
+            let reason = format!("{}: unrecognized format", path.display());
+            return Err(Halt::Failed(Error::Usage(reason)));
         };
         match format.last_record_end() {
             None => format.parse(reader).flatten().try_for_each(each),
@@ -577,30 +627,45 @@ fn for_each_parsed(files: &[PathBuf], each: &(dyn Fn(Parsed) -> Result<()> + Syn
                     result
                 }),
         }
-    })
+    });
+    match outcome {
+        Ok(()) | Err(Halt::Enough) => Ok(()),
+        Err(Halt::Failed(err)) => Err(err),
+    }
 }
 
 /// Raw tantivy: the same schema, analyzers and writer settings, fed with documents built
 /// beforehand; returns records per second and the CPU seconds tantivy used, in all and by
 /// kind of thread.
+///
+/// The documents stop being built once they hold `held_limit` bytes ([`document_bytes`]);
+/// tantivy then indexes those built so far.
 fn baseline(
     files: &[PathBuf],
     scratch: &Path,
     threads: usize,
     memory_budget: usize,
     lexicon: &Lexicon,
+    held_limit: u64,
 ) -> Result<Measured> {
     let (schema, fields) = Fields::build();
     let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
-    let each = |parsed: Parsed| -> Result<()> {
+    let held = AtomicU64::new(0);
+    let each = |parsed: Parsed| -> std::result::Result<(), Halt> {
         if let Parsed::Record(mut record) = parsed {
             record.ensure_id();
             record.therapies = lexicon.therapies_of(&record, None);
-            let document = fields.document(&record, None);
+            let mut document = fields.document(&record, None);
+            // Built with room to spare for ingest's sake; held, it would take twice its size.
+            document.shrink_to_fit();
+            let bytes = document_bytes(&document);
             documents
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push(document);
+            if held.fetch_add(bytes, Ordering::Relaxed) + bytes >= held_limit {
+                return Err(Halt::Enough);
+            }
         }
         Ok(())
     };
@@ -633,10 +698,38 @@ fn baseline(
     let usage = Usage::since(start);
     let (_, thread_cpu) = sampler.stop();
     Ok(Measured {
+        records: count as u64,
         records_per_sec,
         usage,
         thread_cpu,
     })
+}
+
+/// The default limit on the memory the baseline's pre-built documents may take: half of the
+/// memory the machine has available now (Linux `MemAvailable`); `None` (no limit) where
+/// that is unknown.
+pub fn default_baseline_memory() -> Option<u64> {
+    match meminfo_kib("MemAvailable:") {
+        0 => None,
+        kib => Some(kib * 1024 / 2),
+    }
+}
+
+/// The memory a document holds once shrunk to fit, about: its texts, bytes and facets, and
+/// a word for each value besides.
+fn document_bytes(document: &TantivyDocument) -> u64 {
+    document
+        .field_values()
+        .map(|(_, value)| {
+            let content = value
+                .as_str()
+                .or_else(|| value.as_facet())
+                .map(str::len)
+                .or_else(|| value.as_bytes().map(<[u8]>::len))
+                .unwrap_or(0);
+            (content + 8) as u64
+        })
+        .sum()
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
@@ -657,6 +750,27 @@ mod tests {
         assert_eq!(steal_secs_of("cpu  1 2 3 4\n", 100.0), 0.0, "old kernels");
         assert_eq!(steal_secs_of("cpu0 1 2 3 4 5 6 7 8\n", 100.0), 0.0);
         assert_eq!(steal_secs_of("", 100.0), 0.0);
+    }
+
+    #[test]
+    fn a_document_holds_its_values_and_a_word_for_each() {
+        let (_, fields) = Fields::build();
+        let mut document = TantivyDocument::new();
+        document.add_text(fields.title, "twelve bytes");
+        document.add_bytes(fields.record, &[7u8; 100]);
+        document.add_u64(fields.year, 2024);
+        assert_eq!(document_bytes(&document), 12 + 8 + 100 + 8 + 8);
+        document.add_facet(fields.mesh_tree, tantivy::schema::Facet::from("/Neoplasms"));
+        assert!(document_bytes(&document) >= 136 + 8 + "Neoplasms".len() as u64);
+        // A record's document holds its abstract twice (indexed, and in the stored record).
+        let mut record = crate::record::Record {
+            title: "Tocilizumab in cytokine storm".into(),
+            abstract_text: "A long abstract. ".repeat(100),
+            ..Default::default()
+        };
+        record.ensure_id();
+        let counted = document_bytes(&fields.document(&record, None));
+        assert!(counted > 2 * record.abstract_text.len() as u64, "{counted}");
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub mod query;
 pub mod query_set;
 pub mod sampler;
 
-pub use index::{bench_index, peak_rss_bytes, IndexBenchReport, Phases, Round, Run};
+pub use index::{
+    bench_index, default_baseline_memory, peak_rss_bytes, IndexBenchReport, Phases, Round, Run,
+};
 pub use query::{bench_query, ClassReport, ColdRuns, QueryBenchOptions, QueryBenchReport};
 pub use query_set::{FailedQuery, QueryClass, QuerySource};
 pub use sampler::ThreadCpu;

@@ -178,15 +178,27 @@ pub fn clock_ticks_per_sec() -> f64 {
 
 /// A `kB` line of `/proc/self/status`, 0 where unknown.
 pub fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    proc_kib("/proc/self/status", key)
+}
+
+/// A `kB` line of `/proc/meminfo` (the whole machine's memory), 0 where unknown.
+pub fn meminfo_kib(key: &str) -> u64 {
+    proc_kib("/proc/meminfo", key)
+}
+
+/// The number of the line of `path` that starts with `key`, 0 where unknown.
+fn proc_kib(path: &str, key: &str) -> u64 {
+    std::fs::read_to_string(path)
         .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
+        .and_then(|text| kib_of(&text, key))
         .unwrap_or(0)
+}
+
+/// The number after `key` in `text`, a `/proc` file of `key value kB` lines.
+fn kib_of(text: &str, key: &str) -> Option<u64> {
+    text.lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
 }
 
 #[cfg(test)]
@@ -203,6 +215,15 @@ mod tests {
         let odd = "7 (a (b) c) R 1 2 3 4 5 6 7 8 9 10 3 4 0 0";
         assert_eq!(parse_stat(odd), Some(("a (b) c".to_string(), 7)));
         assert_eq!(parse_stat("7 (cut"), None);
+    }
+
+    #[test]
+    fn proc_lines_are_read_by_key() {
+        let meminfo = "MemTotal:       24576000 kB\nMemFree:        20000000 kB\nMemAvailable:   23000000 kB\n";
+        assert_eq!(kib_of(meminfo, "MemAvailable:"), Some(23_000_000));
+        assert_eq!(kib_of(meminfo, "MemFree:"), Some(20_000_000));
+        assert_eq!(kib_of(meminfo, "SwapTotal:"), None);
+        assert_eq!(kib_of("MemAvailable: lots kB", "MemAvailable:"), None);
     }
 
     #[test]

@@ -116,6 +116,50 @@ fn checked_ratios(
         .collect()
 }
 
+/// `--baseline-memory 1`: the baseline's documents stop at 1 MiB, so it indexes only part of
+/// the 400 generated records (about 5 KB of document each), and both reports say so.
+#[test]
+fn the_baseline_holds_its_documents_within_the_memory_limit() {
+    let test = CliTest::new();
+    let run = |json: bool| {
+        let mut command = test.medlit();
+        command.args([
+            "bench",
+            "index",
+            "--generate",
+            "400",
+            "--memory",
+            "64",
+            "--baseline-memory",
+            "1",
+        ]);
+        if json {
+            command.arg("--json");
+        }
+        let output = command.output().expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        output
+    };
+    let report: serde_json::Value = parse_json(&run(true));
+    assert_eq!(report["records"], 400, "{report}");
+    assert_eq!(report["baseline_memory"], 1 << 20, "{report}");
+    let held = report["baseline_records"].as_u64().unwrap_or(0);
+    assert!((1..400).contains(&held), "{report}");
+    assert_eq!(report["rounds"][0]["baseline_records"], held);
+    let text = stdout(&run(false));
+    assert!(
+        text.contains("the baseline indexed ") && text.contains(" of the 400 records"),
+        "{text}"
+    );
+    let refused = test
+        .medlit()
+        .args(["bench", "index", "--baseline-memory", "0"])
+        .arg(fixture("corpus"))
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
 #[test]
 fn bench_index_reports_throughput_against_the_baseline() {
     let test = CliTest::new();
@@ -142,6 +186,7 @@ fn bench_index_reports_throughput_against_the_baseline() {
         );
     }
     assert_eq!(report["records"], 6);
+    assert_eq!(report["baseline_records"], 6);
     assert_eq!(report["all_cores"]["records"], 6);
     assert_eq!(report["one_thread"]["records"], 6);
     assert_eq!(report["one_thread"]["threads"], 1);

@@ -5,7 +5,8 @@
 //! (`<PubmedArticle>…</PubmedArticle>`, `<PubmedBookArticle>…`, a bare `<MedlineCitation>…`
 //! or a `<DeleteCitation>…`) with a substring search, holding at most one record plus one read
 //! block in memory (or, over a chunk already in memory, reading it where it lies), and
-//! parses each record on its own with quick-xml. So a file of any size
+//! parses each record on its own with a lean reader of its markup (the `tokens` module;
+//! quick-xml reads the few attributes medlit needs). So a file of any size
 //! is read in bounded memory, a malformed record is reported and skipped while the records
 //! around it are kept, and [`last_record_end`] lets the ingester cut a huge file into chunks
 //! that rayon parses in parallel. DOCTYPE declarations are skipped, never expanded: an entity
@@ -42,11 +43,14 @@ use std::io::BufRead;
 
 use memchr::memmem;
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesStart, BytesText, Event};
-use quick_xml::Reader;
+use quick_xml::events::BytesStart;
 
 use super::{language_name, Location, ParseError, Parsed};
 use crate::record::{Author, MeshHeading, MeshQualifier, Record};
+
+mod tokens;
+
+use tokens::{Malformed, Token, Tokens};
 
 /// A record larger than this is reported and skipped.
 pub const MAX_RECORD_BYTES: usize = 32 << 20;
@@ -606,53 +610,81 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
             transcoded.as_bytes()
         }
     };
-    let mut reader = Reader::from_reader(bytes);
-    reader.config_mut().check_end_names = true;
+    let mut tokens = Tokens::new(bytes);
     let mut parser = RecordParser::default();
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|err| malformed(&reader, &err))?;
-        match event {
-            Event::Start(start)
-                if parser.target.is_none() && is_unread_subtree(start.local_name().as_ref()) =>
-            {
-                reader
-                    .read_to_end(start.name())
-                    .map_err(|err| malformed(&reader, &err))?;
+    while let Some(token) = tokens.next_token().map_err(malformed)? {
+        match token {
+            Token::Start {
+                tag,
+                name_len,
+                empty,
+            } => {
+                let tag = StartTag { tag, name_len };
+                let name = tag.local_name();
+                if !empty && parser.target.is_none() && is_unread_subtree(name) {
+                    tokens.skip_element().map_err(malformed)?;
+                } else {
+                    parser.start(&tag)?;
+                    if empty {
+                        parser.end(name);
+                    }
+                }
             }
-            Event::Start(start) => parser.start(&start)?,
-            Event::Empty(start) => {
-                parser.start(&start)?;
-                parser.end(start.local_name().as_ref());
-            }
-            Event::End(end) => parser.end(end.local_name().as_ref()),
-            Event::Text(text) => {
-                let start = reader.buffer_position() as usize - text.len();
-                parser
-                    .text(&text)
-                    .map_err(|valid_up_to| invalid_utf8(start + valid_up_to, encoding))?;
-            }
-            Event::CData(data) => parser.push_text(&String::from_utf8_lossy(&data)),
-            Event::Eof => break,
-            _ => {}
+            Token::End { name } => parser.end(local_name(name)),
+            Token::Text { text, at } => parser
+                .text(text)
+                .map_err(|valid_up_to| invalid_utf8(at + valid_up_to, encoding))?,
+            Token::CData(data) => parser.push_text(&String::from_utf8_lossy(data)),
         }
     }
     parser.finish()
 }
 
-/// The error for XML that is not well-formed, at the reader's position in the record.
-fn malformed(reader: &Reader<&[u8]>, err: &quick_xml::Error) -> String {
+/// The error for XML that is not well-formed.
+fn malformed(error: Malformed) -> String {
     format!(
-        "malformed XML at byte {} of the record: {err}",
-        reader.error_position()
+        "malformed XML at byte {} of the record: {}",
+        error.at, error.reason
     )
 }
 
+/// A start tag: what lies between `<` and `>` (or `/>`), its name the first `name_len`
+/// bytes.
+struct StartTag<'a> {
+    tag: &'a [u8],
+    name_len: usize,
+}
+
+impl<'a> StartTag<'a> {
+    /// The element's name without its namespace prefix.
+    fn local_name(&self) -> &'a [u8] {
+        local_name(&self.tag[..self.name_len])
+    }
+
+    /// The tag for reading its attributes with quick-xml (bytes that are not UTF-8 become
+    /// U+FFFD).
+    fn element(&self) -> BytesStart<'a> {
+        match String::from_utf8_lossy(self.tag) {
+            Cow::Borrowed(tag) => BytesStart::from_content(tag, self.name_len),
+            Cow::Owned(tag) => {
+                let name_len = tag.find([' ', '\t', '\r', '\n']).unwrap_or(tag.len());
+                BytesStart::from_content(tag, name_len)
+            }
+        }
+    }
+}
+
+/// `name` without its namespace prefix (`mml:math`: `math`).
+fn local_name(name: &[u8]) -> &[u8] {
+    match memchr::memchr(b':', name) {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
+
 impl RecordParser {
-    fn start(&mut self, element: &BytesStart) -> Result<(), String> {
-        let name = element.local_name();
-        let name = name.as_ref();
+    fn start(&mut self, tag: &StartTag) -> Result<(), String> {
+        let name = tag.local_name();
         // Inline markup counts too: 10 million nested `<i>` would cost gigabytes of path.
         if self.path.len() >= MAX_DEPTH {
             return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
@@ -677,7 +709,7 @@ impl RecordParser {
             }
             (b"Book", b"BookTitle") => Some(Target::BookTitle),
             (b"Abstract", b"AbstractText") => {
-                self.abstract_label = attribute(element, b"Label");
+                self.abstract_label = attribute(&tag.element(), b"Label");
                 Some(Target::AbstractText)
             }
             (b"AuthorList", b"Author") => {
@@ -703,17 +735,19 @@ impl RecordParser {
             (b"Article", b"Language") | (b"BookDocument", b"Language") => Some(Target::Language),
             (b"PublicationTypeList", b"PublicationType") => Some(Target::PublicationType),
             (b"MeshHeading", b"DescriptorName") => {
-                self.descriptor_ui = attribute(element, b"UI");
-                self.descriptor_major = attribute_is(element, b"MajorTopicYN", b"Y");
+                let element = tag.element();
+                self.descriptor_ui = attribute(&element, b"UI");
+                self.descriptor_major = attribute_is(&element, b"MajorTopicYN", b"Y");
                 Some(Target::Descriptor)
             }
             (b"MeshHeading", b"QualifierName") => {
-                self.qualifier_major = attribute_is(element, b"MajorTopicYN", b"Y");
+                self.qualifier_major = attribute_is(&tag.element(), b"MajorTopicYN", b"Y");
                 Some(Target::Qualifier)
             }
             (b"KeywordList", b"Keyword") => Some(Target::Keyword),
             (b"ArticleIdList", b"ArticleId") if self.in_pubmed_data_ids() => {
-                self.article_id_type = match attribute_among(element, b"IdType", &[b"doi", b"pmc"])
+                let element = tag.element();
+                self.article_id_type = match attribute_among(&element, b"IdType", &[b"doi", b"pmc"])
                 {
                     Some(0) => Some(ArticleIdType::Doi),
                     Some(_) => Some(ArticleIdType::Pmc),
@@ -722,7 +756,7 @@ impl RecordParser {
                 Some(Target::ArticleId)
             }
             (b"Article", b"ELocationID") => {
-                let is_doi = attribute_is(element, b"EIdType", b"doi");
+                let is_doi = attribute_is(&tag.element(), b"EIdType", b"doi");
                 is_doi.then_some(Target::ElocationDoi)
             }
             (b"MedlineJournalInfo", b"Country") => Some(Target::Country),
@@ -746,7 +780,7 @@ impl RecordParser {
     /// Adds a text to the field being read; an entity other than XML's five and character
     /// references stays as written. Text that is not UTF-8 is refused with the length of
     /// its valid start.
-    fn text(&mut self, text: &BytesText) -> Result<(), usize> {
+    fn text(&mut self, text: &[u8]) -> Result<(), usize> {
         if self.target.is_none() {
             return Ok(());
         }

@@ -64,13 +64,7 @@ fn bench_index_rounds_report_the_median_ratio() {
     let mut shares: Vec<f64> = rounds.iter().map(checked_parsing_share).collect();
     shares.sort_by(f64::total_cmp);
     assert_eq!(report["median_parsing_share"].as_f64(), Some(shares[1]));
-    let refused = test
-        .medlit()
-        .args(["bench", "index", "--rounds", "0"])
-        .arg(fixture("corpus"))
-        .output()
-        .expect("runs");
-    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert_bench_index_refuses(&test, &["--rounds", "0"]);
 }
 
 /// A round's `parsing_share`, checked against its medlit run's CPU seconds by thread.
@@ -151,9 +145,15 @@ fn the_baseline_holds_its_documents_within_the_memory_limit() {
         text.contains("the baseline indexed ") && text.contains(" of the 400 records"),
         "{text}"
     );
+    assert_bench_index_refuses(&test, &["--baseline-memory", "0"]);
+}
+
+/// `medlit bench index` with `options` on the fixture corpus is a usage error (exit 2).
+fn assert_bench_index_refuses(test: &CliTest, options: &[&str]) {
     let refused = test
         .medlit()
-        .args(["bench", "index", "--baseline-memory", "0"])
+        .args(["bench", "index"])
+        .args(options)
         .arg(fixture("corpus"))
         .output()
         .expect("runs");

@@ -7,12 +7,12 @@
 //! 2. the baseline, right after it: every document built in memory first, then only tantivy
 //!    timed (`add_document` from all cores, commit, merges). Held documents take many times
 //!    the memory medlit's own run needs (the process peaks at 6.3 GB for 1M real-size
-//!    records, medlit's run at 0.43), so they stop at a limit (by default half the memory the machine has available): then the
-//!    baseline indexes only the records built so far, `baseline_records` of them, and says
-//!    so. The two runs of a pair are
-//!    adjacent because the machines drift: at 1M records the phases below take a quarter of
-//!    an hour, and a baseline run after them measured 0.63 of the ratio's pair where the
-//!    next, adjacent pair measured 0.84;
+//!    records, medlit's run at 0.43), so they stop at a limit (by default half the memory
+//!    the machine has available): then the baseline indexes only the records built so far,
+//!    `baseline_records` of them, and says so. The two runs of a pair are adjacent because
+//!    the machines drift: at 1M records the phases below take a quarter of an hour, and a
+//!    baseline run after them measured 0.63 of the ratio's pair where the next, adjacent
+//!    pair measured 0.84;
 //! 3. the phases, one pass each on all cores: read + decompress; + parse; + therapy pass and
 //!    document building (so each phase's time is the difference to the one before);
 //! 4. medlit on one thread (rayon and tantivy);

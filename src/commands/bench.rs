@@ -332,15 +332,16 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
             render::human_bytes(r.baseline_memory.unwrap_or(0)),
         )?;
     }
+    // One figure of each round, as `0.829, 0.758, 0.788`.
+    let listed = |figure: fn(&Round) -> f64| {
+        let figures: Vec<String> = r
+            .rounds
+            .iter()
+            .map(|round| format!("{:.3}", figure(round)))
+            .collect();
+        figures.join(", ")
+    };
     if r.rounds.len() > 1 {
-        let listed = |ratio: fn(&Round) -> f64| {
-            let ratios: Vec<String> = r
-                .rounds
-                .iter()
-                .map(|round| format!("{:.3}", ratio(round)))
-                .collect();
-            ratios.join(", ")
-        };
         writeln!(
             out,
             "{} rounds against the baseline (it ran first in every second round): ratios {}; median {:.3}",
@@ -368,15 +369,10 @@ fn write_text(out: &mut dyn Write, r: &IndexBenchReport) -> std::io::Result<()> 
         thread_cpu_text(&r.thread_cpu),
         thread_cpu_text(&r.baseline_thread_cpu)
     )?;
-    let shares: Vec<String> = r
-        .rounds
-        .iter()
-        .map(|round| format!("{:.3}", round.parsing_share))
-        .collect();
     writeln!(
         out,
         "parsing threads' share of medlit's CPU s, within each run: {}; median {:.3}: with every core busy, medlit reaches at most about {:.2} of the baseline",
-        shares.join(", "),
+        listed(|round| round.parsing_share),
         r.median_parsing_share,
         1.0 - r.median_parsing_share
     )?;

@@ -88,7 +88,7 @@ impl<'a> Tokens<'a> {
                 Some(b'/') => Some(self.end_tag(start)?),
                 Some(b'!') => self.bang(start)?,
                 Some(b'?') => {
-                    self.step_past(start, b"?>", start + 2, unclosed_pi)?;
+                    self.step_past(start, b"?>", start + 2, UNCLOSED_PI)?;
                     None
                 }
                 _ => Some(self.start_tag(start)?),
@@ -120,14 +120,11 @@ impl<'a> Tokens<'a> {
             + 1
             + bytes[start + 1..]
                 .iter()
-                .position(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'"' | b'\''))
+                .position(|&b| is_whitespace(b) || matches!(b, b'>' | b'"' | b'\''))
                 .unwrap_or(bytes.len() - start - 1);
         let close = match bytes.get(bare_end) {
             Some(b'>') => bare_end,
-            _ => tag_end(bytes, start + 1).ok_or_else(|| Malformed {
-                at: start,
-                reason: "syntax error: tag not closed: `>` not found before end of input".into(),
-            })?,
+            _ => tag_end(bytes, start + 1).ok_or_else(|| syntax_error(start, UNCLOSED_TAG))?,
         };
         self.at = close + 1;
         let content = &bytes[start + 1..close];
@@ -173,10 +170,7 @@ impl<'a> Tokens<'a> {
         }
         let close = memchr(b'>', &bytes[start..])
             .map(|n| start + n)
-            .ok_or_else(|| Malformed {
-                at: start,
-                reason: "syntax error: tag not closed: `>` not found before end of input".into(),
-            })?;
+            .ok_or_else(|| syntax_error(start, UNCLOSED_TAG))?;
         self.at = close + 1;
         let written = &bytes[start + 2..close];
         let name_end = written
@@ -209,35 +203,30 @@ impl<'a> Tokens<'a> {
     fn bang(&mut self, start: usize) -> Result<Option<Token<'a>>, Malformed> {
         let rest = &self.bytes[start..];
         if rest.starts_with(b"<!--") {
-            self.step_past(start, b"-->", start + 4, unclosed_comment)?;
+            self.step_past(start, b"-->", start + 4, UNCLOSED_COMMENT)?;
             Ok(None)
         } else if rest.starts_with(b"<![CDATA[") {
             let from = start + 9;
-            self.step_past(start, b"]]>", from, unclosed_cdata)?;
+            self.step_past(start, b"]]>", from, UNCLOSED_CDATA)?;
             Ok(Some(Token::CData(&self.bytes[from..self.at - 3])))
         } else if rest.len() >= 9 && rest[2..9].eq_ignore_ascii_case(b"DOCTYPE") {
-            self.at = doctype_end(self.bytes, start + 9).ok_or_else(|| Malformed {
-                at: start,
-                reason: "syntax error: DOCTYPE not closed: `>` not found before end of input"
-                    .into(),
-            })? + 1;
+            self.at = doctype_end(self.bytes, start + 9)
+                .ok_or_else(|| syntax_error(start, UNCLOSED_DOCTYPE))?
+                + 1;
             Ok(None)
         } else {
-            Err(Malformed {
-                at: start,
-                reason: "syntax error: unknown or missed symbol in markup".into(),
-            })
+            Err(syntax_error(start, "unknown or missed symbol in markup"))
         }
     }
 
-    /// Moves past the first `closing` at or after `from`; `unclosed` is the error when there
-    /// is none, reported at `start`.
+    /// Moves past the first `closing` at or after `from`; `unclosed` is the syntax error
+    /// when there is none, reported at `start`.
     fn step_past(
         &mut self,
         start: usize,
         closing: &[u8],
         from: usize,
-        unclosed: fn() -> String,
+        unclosed: &str,
     ) -> Result<(), Malformed> {
         let found = self
             .bytes
@@ -248,24 +237,25 @@ impl<'a> Tokens<'a> {
                 self.at = from + n + closing.len();
                 Ok(())
             }
-            None => Err(Malformed {
-                at: start,
-                reason: unclosed(),
-            }),
+            None => Err(syntax_error(start, unclosed)),
         }
     }
 }
 
-fn unclosed_pi() -> String {
-    "syntax error: processing instruction or xml declaration not closed: `?>` not found before end of input".into()
-}
+/// quick-xml's syntax errors for markup that is never closed.
+const UNCLOSED_TAG: &str = "tag not closed: `>` not found before end of input";
+const UNCLOSED_PI: &str =
+    "processing instruction or xml declaration not closed: `?>` not found before end of input";
+const UNCLOSED_COMMENT: &str = "comment not closed: `-->` not found before end of input";
+const UNCLOSED_CDATA: &str = "CDATA not closed: `]]>` not found before end of input";
+const UNCLOSED_DOCTYPE: &str = "DOCTYPE not closed: `>` not found before end of input";
 
-fn unclosed_comment() -> String {
-    "syntax error: comment not closed: `-->` not found before end of input".into()
-}
-
-fn unclosed_cdata() -> String {
-    "syntax error: CDATA not closed: `]]>` not found before end of input".into()
+/// The syntax error `what` at byte `at`, in quick-xml's words.
+fn syntax_error(at: usize, what: &str) -> Malformed {
+    Malformed {
+        at,
+        reason: format!("syntax error: {what}"),
+    }
 }
 
 /// XML's white space.

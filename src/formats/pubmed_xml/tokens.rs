@@ -69,6 +69,7 @@ impl<'a> Tokens<'a> {
 
     /// The next token, `None` at the end of the record. Comments, processing instructions
     /// and DOCTYPE declarations are checked and stepped over.
+    #[inline(always)]
     pub fn next_token(&mut self) -> Result<Option<Token<'a>>, Malformed> {
         loop {
             let bytes = self.bytes;
@@ -112,6 +113,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// `<name …>` or `<name …/>` at `start`.
+    #[inline(always)]
     fn start_tag(&mut self, start: usize) -> Result<Token<'a>, Malformed> {
         let bytes = self.bytes;
         // Most tags are a bare name (`<Year>`, `<ReferenceList/>`): read it byte by byte,
@@ -156,6 +158,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// `</name>` at `start`, which must close the element open.
+    #[inline(always)]
     fn end_tag(&mut self, start: usize) -> Result<Token<'a>, Malformed> {
         let bytes = self.bytes;
         if let Some(&(from, to)) = self.open.last() {

@@ -245,33 +245,9 @@ impl Record {
     }
 }
 
-/// Words that mark an author name as a group (`Example Study Group`, `… Consortium`).
-const GROUP_WORDS: &[&str] = &[
-    "group",
-    "groups",
-    "consortium",
-    "committee",
-    "network",
-    "investigators",
-    "society",
-    "association",
-    "team",
-    "collaboration",
-    "collaborative",
-    "collaborators",
-    "registry",
-    "council",
-    "foundation",
-    "force",
-];
-
-/// True when an author name contains a word that marks a group rather than a person.
+/// True when an author name contains a word that marks a group rather than a person
+/// (`Example Study Group`, `… Consortium`).
 pub fn names_a_group(name: &str) -> bool {
-    let is_group_word = |word: &[u8]| {
-        GROUP_WORDS
-            .iter()
-            .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
-    };
     if name.is_ascii() {
         // Bytes are characters here; most names are ASCII, and this skips decoding them.
         return name
@@ -281,6 +257,39 @@ pub fn names_a_group(name: &str) -> bool {
     }
     name.split(|c: char| !c.is_alphanumeric())
         .any(|word| is_group_word(word.as_bytes()))
+}
+
+/// Whether `word` is one of the words that mark a group, in any case. Every author of every
+/// record passes here, so the word is lower-cased into a small buffer and matched at once
+/// rather than compared with each group word in turn.
+fn is_group_word(word: &[u8]) -> bool {
+    const LONGEST: usize = 13;
+    let mut lower = [0u8; LONGEST];
+    let Some(lower) = lower.get_mut(..word.len()) else {
+        return false;
+    };
+    for (to, from) in lower.iter_mut().zip(word) {
+        *to = from.to_ascii_lowercase();
+    }
+    matches!(
+        &*lower,
+        b"group"
+            | b"groups"
+            | b"consortium"
+            | b"committee"
+            | b"network"
+            | b"investigators"
+            | b"society"
+            | b"association"
+            | b"team"
+            | b"collaboration"
+            | b"collaborative"
+            | b"collaborators"
+            | b"registry"
+            | b"council"
+            | b"foundation"
+            | b"force"
+    )
 }
 
 /// PubMed's short author form, `Last Initials`, from `Last, First Middle` or
@@ -422,8 +431,17 @@ mod tests {
             ("Smith J", false),
             ("Éric Teamster", false),
             ("", false),
+            ("Collaboratorsx Trial", false),
         ] {
             assert_eq!(names_a_group(name), group, "{name:?}");
+        }
+        let group_words = "group groups consortium committee network investigators society \
+            association team collaboration collaborative collaborators registry council \
+            foundation force";
+        for word in group_words.split_whitespace() {
+            let title_case = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
+            assert!(names_a_group(&format!("The {title_case} of X")), "{word}");
+            assert!(!names_a_group(&format!("The {title_case}x of X")), "{word}x");
         }
     }
 

@@ -629,11 +629,11 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
                 } else {
                     parser.start(&tag)?;
                     if empty {
-                        parser.end(name);
+                        parser.end();
                     }
                 }
             }
-            Token::End { name } => parser.end(local_name(name)),
+            Token::End { .. } => parser.end(),
             Token::Text { .. } if parser.target.is_none() => {}
             Token::Text { text, at } => {
                 let checked = whole.and_then(|whole| whole.get(at..at + text.len()));
@@ -813,10 +813,15 @@ impl RecordParser {
         self.text.push_str(text);
     }
 
-    fn end(&mut self, name: &[u8]) {
+    /// Closes the current element: its name is the last of the path (the tokenizer checked
+    /// that the end tag matches it).
+    fn end(&mut self) {
+        let name = self.path.up(0);
         if name == b"sup" {
             self.in_sup = false;
         }
+        let ends_author = name == b"Author" && self.path.up(1) == b"AuthorList";
+        let ends_heading = name == b"MeshHeading";
         let depth = self.path.len();
         if self.target.is_some() && depth == self.target_depth {
             if let Some(target) = self.target.take() {
@@ -824,14 +829,12 @@ impl RecordParser {
                 self.store(target, text);
             }
         }
-        match name {
-            b"Author" if self.path.up(1) == b"AuthorList" => self.finish_author(),
-            b"MeshHeading" => {
-                if let Some(heading) = self.heading.take() {
-                    self.record.mesh.push(heading);
-                }
+        if ends_author {
+            self.finish_author();
+        } else if ends_heading {
+            if let Some(heading) = self.heading.take() {
+                self.record.mesh.push(heading);
             }
-            _ => {}
         }
         self.path.pop();
     }

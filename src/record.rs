@@ -441,7 +441,10 @@ mod tests {
         for word in group_words.split_whitespace() {
             let title_case = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
             assert!(names_a_group(&format!("The {title_case} of X")), "{word}");
-            assert!(!names_a_group(&format!("The {title_case}x of X")), "{word}x");
+            assert!(
+                !names_a_group(&format!("The {title_case}x of X")),
+                "{word}x"
+            );
         }
     }
 

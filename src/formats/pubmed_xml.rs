@@ -671,6 +671,29 @@ impl<'a> StartTag<'a> {
         local_name(&self.tag[..self.name_len])
     }
 
+    /// The value of attribute `key` (entities replaced).
+    fn attribute(&self, key: &[u8]) -> Option<String> {
+        match plain_attribute(self.tag, self.name_len, key) {
+            Some(value) => value.map(str::to_owned),
+            None => attribute(&self.element(), key),
+        }
+    }
+
+    /// Whether attribute `key` has the value `expected`.
+    fn attribute_is(&self, key: &[u8], expected: &[u8]) -> bool {
+        self.attribute_among(key, &[expected]).is_some()
+    }
+
+    /// Which of `choices` attribute `key` has as its value.
+    fn attribute_among(&self, key: &[u8], choices: &[&[u8]]) -> Option<usize> {
+        match plain_attribute(self.tag, self.name_len, key) {
+            Some(value) => choices
+                .iter()
+                .position(|c| Some(*c) == value.map(str::as_bytes)),
+            None => attribute_among(&self.element(), key, choices),
+        }
+    }
+
     /// The tag for reading its attributes with quick-xml (bytes that are not UTF-8 become
     /// U+FFFD).
     fn element(&self) -> BytesStart<'a> {
@@ -682,6 +705,64 @@ impl<'a> StartTag<'a> {
             }
         }
     }
+}
+
+/// Attribute `key` of a tag in the plain form nearly every PubMed tag has: ASCII
+/// `name="value"` pairs after white space, names without a prefix, values of printable
+/// characters without `&` or `<`. `None` when the tag is not plain, for quick-xml to read;
+/// else `Some` of the first value of `key`, if any. quick-xml reads plain tags the same way
+/// (a unit test compares them), but building its reader and iterator for every tag with
+/// attributes took 4% of parsing.
+fn plain_attribute<'t>(tag: &'t [u8], name_len: usize, key: &[u8]) -> Option<Option<&'t str>> {
+    let mut rest = tag.get(name_len..)?;
+    loop {
+        let spaces = run_of(rest, &PLAIN_SPACE);
+        rest = &rest[spaces..];
+        if rest.is_empty() {
+            return Some(None);
+        }
+        let name = &rest[..run_of(rest, &PLAIN_NAME)];
+        let quoted = rest[name.len()..].strip_prefix(b"=\"")?;
+        let value = &quoted[..run_of(quoted, &PLAIN_VALUE)];
+        if spaces == 0 || name.is_empty() || quoted.get(value.len()) != Some(&b'"') {
+            return None;
+        }
+        if name == key {
+            // quick-xml's reader would find this one first too.
+            return Some(std::str::from_utf8(value).ok());
+        }
+        rest = &quoted[value.len() + 1..];
+    }
+}
+
+/// A table of the bytes `b` for which `$is_in` holds.
+macro_rules! byte_class {
+    (|$b:ident| $is_in:expr) => {{
+        let mut table = [false; 256];
+        let mut index = 0;
+        while index < 256 {
+            let $b = index as u8;
+            table[index] = $is_in;
+            index += 1;
+        }
+        table
+    }};
+}
+
+/// The bytes of [`plain_attribute`]'s tags: white space, name bytes (ASCII letters, digits,
+/// `_`, `-`, `.`) and value bytes (printable ASCII but `"`, `&` and `<`).
+const PLAIN_SPACE: [bool; 256] = byte_class!(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+const PLAIN_NAME: [bool; 256] =
+    byte_class!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+const PLAIN_VALUE: [bool; 256] =
+    byte_class!(|b| matches!(b, b' '..=b'~') && !matches!(b, b'"' | b'&' | b'<'));
+
+/// How many bytes at the start of `bytes` are in `class`.
+fn run_of(bytes: &[u8], class: &[bool; 256]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !class[usize::from(b)])
+        .unwrap_or(bytes.len())
 }
 
 /// `name` without its namespace prefix (`mml:math`: `math`). Names are short: a plain
@@ -720,7 +801,7 @@ impl RecordParser {
             }
             (b"Book", b"BookTitle") => Some(Target::BookTitle),
             (b"Abstract", b"AbstractText") => {
-                self.abstract_label = attribute(&tag.element(), b"Label");
+                self.abstract_label = tag.attribute(b"Label");
                 Some(Target::AbstractText)
             }
             (b"AuthorList", b"Author") => {
@@ -746,20 +827,17 @@ impl RecordParser {
             (b"Article", b"Language") | (b"BookDocument", b"Language") => Some(Target::Language),
             (b"PublicationTypeList", b"PublicationType") => Some(Target::PublicationType),
             (b"MeshHeading", b"DescriptorName") => {
-                let element = tag.element();
-                self.descriptor_ui = attribute(&element, b"UI");
-                self.descriptor_major = attribute_is(&element, b"MajorTopicYN", b"Y");
+                self.descriptor_ui = tag.attribute(b"UI");
+                self.descriptor_major = tag.attribute_is(b"MajorTopicYN", b"Y");
                 Some(Target::Descriptor)
             }
             (b"MeshHeading", b"QualifierName") => {
-                self.qualifier_major = attribute_is(&tag.element(), b"MajorTopicYN", b"Y");
+                self.qualifier_major = tag.attribute_is(b"MajorTopicYN", b"Y");
                 Some(Target::Qualifier)
             }
             (b"KeywordList", b"Keyword") => Some(Target::Keyword),
             (b"ArticleIdList", b"ArticleId") if self.in_pubmed_data_ids() => {
-                let element = tag.element();
-                self.article_id_type = match attribute_among(&element, b"IdType", &[b"doi", b"pmc"])
-                {
+                self.article_id_type = match tag.attribute_among(b"IdType", &[b"doi", b"pmc"]) {
                     Some(0) => Some(ArticleIdType::Doi),
                     Some(_) => Some(ArticleIdType::Pmc),
                     None => None,
@@ -767,7 +845,7 @@ impl RecordParser {
                 Some(Target::ArticleId)
             }
             (b"Article", b"ELocationID") => {
-                let is_doi = attribute_is(&tag.element(), b"EIdType", b"doi");
+                let is_doi = tag.attribute_is(b"EIdType", b"doi");
                 is_doi.then_some(Target::ElocationDoi)
             }
             (b"MedlineJournalInfo", b"Country") => Some(Target::Country),
@@ -1003,11 +1081,6 @@ fn find_attribute<'e>(element: &'e BytesStart, key: &[u8]) -> Option<Attribute<'
         .find(|a| a.key.local_name().as_ref() == key)
 }
 
-/// Whether attribute `key` of `element` has the value `expected`.
-fn attribute_is(element: &BytesStart, key: &[u8], expected: &[u8]) -> bool {
-    attribute_among(element, key, &[expected]).is_some()
-}
-
 /// Which of `choices` attribute `key` of `element` has as its value, compared without
 /// allocating unless the value holds an entity.
 fn attribute_among(element: &BytesStart, key: &[u8], choices: &[&[u8]]) -> Option<usize> {
@@ -1183,6 +1256,80 @@ mod tests {
         assert!(first_yes[0].mesh[0].major);
         let first_no = records(record(r#"MajorTopicYN="N" MajorTopicYN="Y""#).as_bytes());
         assert!(!first_no[0].mesh[0].major);
+    }
+
+    #[test]
+    fn plain_tags_are_read_without_quick_xml_and_others_with_it() {
+        let descriptor = br#"DescriptorName UI="D006801" MajorTopicYN="N""#;
+        assert_eq!(
+            plain_attribute(descriptor, 14, b"UI"),
+            Some(Some("D006801"))
+        );
+        assert_eq!(plain_attribute(descriptor, 14, b"Label"), Some(None));
+        assert_eq!(plain_attribute(b"AbstractText", 12, b"Label"), Some(None));
+        for not_plain in [
+            &br#"A Label="A &amp; B""#[..],
+            br#"A Label='x'"#,
+            br#"A Label = "x""#,
+            br#"A xml:Label="x""#,
+            br#"A a="1"Label="x""#,
+            "A Label=\"caf\u{e9}\"".as_bytes(),
+        ] {
+            assert_eq!(
+                plain_attribute(not_plain, 1, b"Label"),
+                None,
+                "{not_plain:?}"
+            );
+        }
+    }
+
+    /// Pieces of the attributes of a tag, plain or not.
+    const ATTRIBUTE_PIECES: &[&str] = &[
+        " ",
+        "\t",
+        "\n",
+        "K",
+        "k",
+        "x",
+        "=",
+        "\"",
+        "'",
+        "&amp;",
+        "&",
+        "<",
+        ">",
+        ":",
+        "-",
+        "/",
+        "\u{e9}",
+        "K=\"v\"",
+        "K=\"w\"",
+        "x=\"1\"",
+        "K='q'",
+        "p:K=\"n\"",
+        "K=\"a&amp;b\"",
+        "K=\"&lt;\"",
+        "K=\"x\ty\"",
+        "K=\"\u{e9}\"",
+        "K=\"a<b\"",
+        "K=\"a>b\"",
+        "K=\"\"",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn plain_attributes_are_what_quick_xml_reads(
+            picks in proptest::collection::vec(0..ATTRIBUTE_PIECES.len(), 0..12),
+        ) {
+            let tag: String = std::iter::once("E")
+                .chain(picks.iter().map(|&i| ATTRIBUTE_PIECES[i]))
+                .collect();
+            if let Some(plain) = plain_attribute(tag.as_bytes(), 1, b"K") {
+                let element = BytesStart::from_content(tag.as_str(), 1);
+                let expected = attribute(&element, b"K");
+                proptest::prop_assert_eq!(plain.map(str::to_owned), expected, "{}", tag);
+            }
+        }
     }
 
     #[test]

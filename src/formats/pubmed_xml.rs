@@ -612,7 +612,7 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
     };
     // One pass over the whole record usually settles that it is UTF-8; the texts medlit keeps
     // are then sliced from it without checking each again.
-    let whole = std::str::from_utf8(bytes).ok();
+    let whole = simdutf8::basic::from_utf8(bytes).ok();
     let mut tokens = Tokens::new(bytes);
     let mut parser = RecordParser::default();
     while let Some(token) = tokens.next_token().map_err(malformed)? {

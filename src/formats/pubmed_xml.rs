@@ -789,54 +789,55 @@ impl RecordParser {
             return Ok(());
         }
         let parent = self.path.up(0);
-        let target = match (parent, name) {
-            (b"", b"DeleteCitation") => {
+        // The element's name first: most elements are none of these, and fail on it at once.
+        let target = match (name, parent) {
+            (b"DeleteCitation", b"") => {
                 self.is_delete = true;
                 None
             }
-            (b"DeleteCitation", b"PMID") => Some(Target::DeletedPmid),
-            (b"MedlineCitation", b"PMID") | (b"BookDocument", b"PMID") => Some(Target::Pmid),
-            (b"Article", b"ArticleTitle") | (b"BookDocument", b"ArticleTitle") => {
+            (b"PMID", b"DeleteCitation") => Some(Target::DeletedPmid),
+            (b"PMID", b"MedlineCitation") | (b"PMID", b"BookDocument") => Some(Target::Pmid),
+            (b"ArticleTitle", b"Article") | (b"ArticleTitle", b"BookDocument") => {
                 Some(Target::Title)
             }
-            (b"Book", b"BookTitle") => Some(Target::BookTitle),
-            (b"Abstract", b"AbstractText") => {
+            (b"BookTitle", b"Book") => Some(Target::BookTitle),
+            (b"AbstractText", b"Abstract") => {
                 self.abstract_label = tag.attribute(b"Label");
                 Some(Target::AbstractText)
             }
-            (b"AuthorList", b"Author") => {
+            (b"Author", b"AuthorList") => {
                 self.author = Some(PendingAuthor::default());
                 None
             }
-            (b"Author", b"LastName") => Some(Target::LastName),
-            (b"Author", b"ForeName") | (b"Author", b"FirstName") => Some(Target::ForeName),
-            (b"Author", b"Initials") => Some(Target::Initials),
-            (b"Author", b"CollectiveName") => Some(Target::CollectiveName),
-            (b"AffiliationInfo", b"Affiliation")
-            | (b"Author", b"Affiliation")
-            | (b"Article", b"Affiliation") => Some(Target::Affiliation),
-            (b"Journal", b"Title") => Some(Target::Journal),
-            (b"Journal", b"ISOAbbreviation") => Some(Target::JournalIso),
-            (b"JournalIssue", b"Volume") | (b"Book", b"Volume") => Some(Target::Volume),
-            (b"JournalIssue", b"Issue") => Some(Target::Issue),
-            (b"PubDate", b"Year") => Some(Target::Year),
-            (b"PubDate", b"MedlineDate") => Some(Target::MedlineDate),
-            (b"Pagination", b"MedlinePgn") => Some(Target::MedlinePgn),
-            (b"Pagination", b"StartPage") => Some(Target::StartPage),
-            (b"Pagination", b"EndPage") => Some(Target::EndPage),
-            (b"Article", b"Language") | (b"BookDocument", b"Language") => Some(Target::Language),
-            (b"PublicationTypeList", b"PublicationType") => Some(Target::PublicationType),
-            (b"MeshHeading", b"DescriptorName") => {
+            (b"LastName", b"Author") => Some(Target::LastName),
+            (b"ForeName", b"Author") | (b"FirstName", b"Author") => Some(Target::ForeName),
+            (b"Initials", b"Author") => Some(Target::Initials),
+            (b"CollectiveName", b"Author") => Some(Target::CollectiveName),
+            (b"Affiliation", b"AffiliationInfo")
+            | (b"Affiliation", b"Author")
+            | (b"Affiliation", b"Article") => Some(Target::Affiliation),
+            (b"Title", b"Journal") => Some(Target::Journal),
+            (b"ISOAbbreviation", b"Journal") => Some(Target::JournalIso),
+            (b"Volume", b"JournalIssue") | (b"Volume", b"Book") => Some(Target::Volume),
+            (b"Issue", b"JournalIssue") => Some(Target::Issue),
+            (b"Year", b"PubDate") => Some(Target::Year),
+            (b"MedlineDate", b"PubDate") => Some(Target::MedlineDate),
+            (b"MedlinePgn", b"Pagination") => Some(Target::MedlinePgn),
+            (b"StartPage", b"Pagination") => Some(Target::StartPage),
+            (b"EndPage", b"Pagination") => Some(Target::EndPage),
+            (b"Language", b"Article") | (b"Language", b"BookDocument") => Some(Target::Language),
+            (b"PublicationType", b"PublicationTypeList") => Some(Target::PublicationType),
+            (b"DescriptorName", b"MeshHeading") => {
                 self.descriptor_ui = tag.attribute(b"UI");
                 self.descriptor_major = tag.attribute_is(b"MajorTopicYN", b"Y");
                 Some(Target::Descriptor)
             }
-            (b"MeshHeading", b"QualifierName") => {
+            (b"QualifierName", b"MeshHeading") => {
                 self.qualifier_major = tag.attribute_is(b"MajorTopicYN", b"Y");
                 Some(Target::Qualifier)
             }
-            (b"KeywordList", b"Keyword") => Some(Target::Keyword),
-            (b"ArticleIdList", b"ArticleId") if self.in_pubmed_data_ids() => {
+            (b"Keyword", b"KeywordList") => Some(Target::Keyword),
+            (b"ArticleId", b"ArticleIdList") if self.in_pubmed_data_ids() => {
                 self.article_id_type = match tag.attribute_among(b"IdType", &[b"doi", b"pmc"]) {
                     Some(0) => Some(ArticleIdType::Doi),
                     Some(_) => Some(ArticleIdType::Pmc),
@@ -844,12 +845,12 @@ impl RecordParser {
                 };
                 Some(Target::ArticleId)
             }
-            (b"Article", b"ELocationID") => {
+            (b"ELocationID", b"Article") => {
                 let is_doi = tag.attribute_is(b"EIdType", b"doi");
                 is_doi.then_some(Target::ElocationDoi)
             }
-            (b"MedlineJournalInfo", b"Country") => Some(Target::Country),
-            (b"Chemical", b"NameOfSubstance") => Some(Target::Substance),
+            (b"Country", b"MedlineJournalInfo") => Some(Target::Country),
+            (b"NameOfSubstance", b"Chemical") => Some(Target::Substance),
             _ => None,
         };
         self.path.push(name);

@@ -751,7 +751,7 @@ macro_rules! byte_class {
 
 /// The bytes of [`plain_attribute`]'s tags: white space, name bytes (ASCII letters, digits,
 /// `_`, `-`, `.`) and value bytes (printable ASCII but `"`, `&` and `<`).
-const PLAIN_SPACE: [bool; 256] = byte_class!(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+const PLAIN_SPACE: [bool; 256] = byte_class!(|b| tokens::is_whitespace(b));
 const PLAIN_NAME: [bool; 256] =
     byte_class!(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
 const PLAIN_VALUE: [bool; 256] =

@@ -262,7 +262,7 @@ fn syntax_error(at: usize, what: &str) -> Malformed {
 }
 
 /// XML's white space.
-pub(super) fn is_whitespace(byte: u8) -> bool {
+pub(super) const fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 

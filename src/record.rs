@@ -259,37 +259,53 @@ pub fn names_a_group(name: &str) -> bool {
         .any(|word| is_group_word(word.as_bytes()))
 }
 
-/// Whether `word` is one of the words that mark a group, in any case. Every author of every
-/// record passes here, so the word is lower-cased into a small buffer and matched at once
-/// rather than compared with each group word in turn.
+/// Words that mark an author name as a group, lower-case.
+const GROUP_WORDS: [&str; 16] = [
+    "group",
+    "groups",
+    "consortium",
+    "committee",
+    "network",
+    "investigators",
+    "society",
+    "association",
+    "team",
+    "collaboration",
+    "collaborative",
+    "collaborators",
+    "registry",
+    "council",
+    "foundation",
+    "force",
+];
+
+/// The length of the longest of [`GROUP_WORDS`].
+const LONGEST_GROUP_WORD: usize = {
+    let mut longest = 0;
+    let mut index = 0;
+    while index < GROUP_WORDS.len() {
+        if GROUP_WORDS[index].len() > longest {
+            longest = GROUP_WORDS[index].len();
+        }
+        index += 1;
+    }
+    longest
+};
+
+/// Whether `word` is one of [`GROUP_WORDS`], in any case. Every author of every record
+/// passes here, so the word is lower-cased once into a small buffer and compared as it is,
+/// rather than compared without case with each group word in turn.
 fn is_group_word(word: &[u8]) -> bool {
-    const LONGEST: usize = 13;
-    let mut lower = [0u8; LONGEST];
+    let mut lower = [0u8; LONGEST_GROUP_WORD];
     let Some(lower) = lower.get_mut(..word.len()) else {
         return false;
     };
     for (to, from) in lower.iter_mut().zip(word) {
         *to = from.to_ascii_lowercase();
     }
-    matches!(
-        &*lower,
-        b"group"
-            | b"groups"
-            | b"consortium"
-            | b"committee"
-            | b"network"
-            | b"investigators"
-            | b"society"
-            | b"association"
-            | b"team"
-            | b"collaboration"
-            | b"collaborative"
-            | b"collaborators"
-            | b"registry"
-            | b"council"
-            | b"foundation"
-            | b"force"
-    )
+    GROUP_WORDS
+        .iter()
+        .any(|group_word| group_word.as_bytes() == lower)
 }
 
 /// PubMed's short author form, `Last Initials`, from `Last, First Middle` or
@@ -435,10 +451,7 @@ mod tests {
         ] {
             assert_eq!(names_a_group(name), group, "{name:?}");
         }
-        let group_words = "group groups consortium committee network investigators society \
-            association team collaboration collaborative collaborators registry council \
-            foundation force";
-        for word in group_words.split_whitespace() {
+        for word in GROUP_WORDS {
             let title_case = format!("{}{}", word[..1].to_uppercase(), &word[1..]);
             assert!(names_a_group(&format!("The {title_case} of X")), "{word}");
             assert!(

@@ -622,9 +622,8 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
                 name_len,
                 empty,
             } => {
-                let tag = StartTag { tag, name_len };
-                let name = tag.local_name();
-                if !empty && parser.target.is_none() && is_unread_subtree(name) {
+                let tag = StartTag::new(tag, name_len);
+                if !empty && parser.target.is_none() && is_unread_subtree(tag.local_name) {
                     tokens.skip_element().map_err(malformed)?;
                 } else {
                     parser.start(&tag)?;
@@ -663,12 +662,17 @@ fn malformed(error: Malformed) -> String {
 struct StartTag<'a> {
     tag: &'a [u8],
     name_len: usize,
+    /// The element's name without its namespace prefix, found once.
+    local_name: &'a [u8],
 }
 
 impl<'a> StartTag<'a> {
-    /// The element's name without its namespace prefix.
-    fn local_name(&self) -> &'a [u8] {
-        local_name(&self.tag[..self.name_len])
+    fn new(tag: &'a [u8], name_len: usize) -> Self {
+        StartTag {
+            tag,
+            name_len,
+            local_name: local_name(&tag[..name_len]),
+        }
     }
 
     /// The value of attribute `key` (entities replaced).
@@ -776,7 +780,7 @@ fn local_name(name: &[u8]) -> &[u8] {
 
 impl RecordParser {
     fn start(&mut self, tag: &StartTag) -> Result<(), String> {
-        let name = tag.local_name();
+        let name = tag.local_name;
         // Inline markup counts too: 10 million nested `<i>` would cost gigabytes of path.
         if self.path.len() >= MAX_DEPTH {
             return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));

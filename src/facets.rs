@@ -771,7 +771,7 @@ mod tests {
         let (schema, fields) = crate::schema::Fields::build();
         let index = tantivy::Index::create_in_ram(schema);
         crate::analysis::register(index.tokenizers(), true, true);
-        let mut writer: tantivy::IndexWriter = index
+        let mut writer: tantivy::IndexWriter<crate::document::RecordDocument> = index
             .writer_with_num_threads(1, 15_000_000)
             .expect("writer");
         let segments = [

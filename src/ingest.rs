@@ -27,6 +27,7 @@ use tantivy::indexer::UserOperation;
 use tantivy::schema::document::Document;
 use tantivy::{IndexWriter, Term};
 
+use crate::document::RecordDocument;
 use crate::error::Result;
 use crate::formats::chunks::{Chunk, ChunkReader};
 use crate::formats::{encoding, pubmed_xml, Format, Location, ParseError, Parsed};
@@ -299,7 +300,7 @@ impl OrderedWriter {
     fn replace(
         &self,
         id: Term,
-        document: tantivy::TantivyDocument,
+        document: RecordDocument,
         existed: bool,
         observer: &dyn IngestObserver,
     ) -> Result<()> {

@@ -1,8 +1,8 @@
 //! medlit: a full-text search engine for biomedical literature.
 //!
 //! Records (case reports, abstracts) come in through a [`formats`] parser as [`Record`]s, get
-//! their therapies derived by the [`therapy`] lexicon, become tantivy documents through the
-//! [`schema`] and are written by [`ingest`] in parallel. [`query`] runs BM25 searches with
+//! their therapies derived by the [`therapy`] lexicon, become tantivy documents
+//! ([`document`]) in the [`schema`] and are written by [`ingest`] in parallel. [`query`] runs BM25 searches with
 //! filters and [`facets`]; [`render`] prints the results.
 //!
 //! ```
@@ -20,6 +20,7 @@
 
 pub mod analysis;
 pub mod bench;
+pub mod document;
 pub mod error;
 pub mod eval;
 pub mod export;

@@ -14,15 +14,14 @@
 
 use std::borrow::Cow;
 
-use tantivy::schema::document::ReferenceValueLeaf;
 use tantivy::schema::{
-    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, SchemaBuilder,
     TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::TantivyDocument;
 
 use crate::analysis;
-use crate::mesh::{self, MeshVocabulary};
+use crate::document::RecordDocument;
+use crate::mesh::MeshVocabulary;
 use crate::record::Record;
 
 /// Version of the schema below; an index built with another version is refused.
@@ -316,144 +315,11 @@ impl Fields {
         ]
     }
 
-    /// Turns a record into a document. The record must have its id and therapies set;
-    /// with a vocabulary, its MeSH headings are also indexed under their tree paths.
-    pub fn document(
-        &self,
-        record: &Record,
-        vocabulary: Option<&MeshVocabulary>,
-    ) -> TantivyDocument {
-        STORED_RECORD.with_borrow_mut(|stored| {
-            stored.clear();
-            crate::record::stored::encode(record, stored);
-            // The document holds the record's texts about twice (indexed fields, then the
-            // stored record) and its facet values twice more (facet and key): one allocation
-            // instead of a chain of doublings.
-            let mut doc = TantivyDocument::with_capacity(2 * stored.len() + DOCUMENT_EXTRA_BYTES);
-            self.add_fields(&mut doc, record, vocabulary);
-            doc.add_bytes(self.record, stored);
-            if stored.capacity() > KEPT_STORED_BYTES {
-                // A huge record (a 10 MB abstract) does not keep its buffer for the whole run.
-                *stored = Vec::new();
-            }
-            doc
-        })
-    }
-
-    /// Adds every indexed field of `record` to `doc`.
-    fn add_fields(
-        &self,
-        doc: &mut TantivyDocument,
-        record: &Record,
-        vocabulary: Option<&MeshVocabulary>,
-    ) {
-        doc.add_text(self.id, &record.id);
-        doc.add_text(self.title, &record.title);
-        if !record.abstract_text.is_empty() {
-            doc.add_text(self.abstract_text, &record.abstract_text);
-        }
-        for keyword in record.keywords.iter().chain(&record.chemicals) {
-            doc.add_text(self.keywords, keyword);
-        }
-        for heading in &record.mesh {
-            doc.add_text(self.mesh, &heading.descriptor);
-            for qualifier in &heading.qualifiers {
-                doc.add_text(self.mesh, &qualifier.name);
-            }
-        }
-        let mut short = String::new();
-        for author in &record.authors {
-            doc.add_text(self.author, &author.name);
-            if write_pubmed_author_form(&author.name, &mut short) {
-                doc.add_text(self.author, &short);
-            }
-        }
-        for affiliation in &record.affiliations {
-            doc.add_text(self.affiliation, affiliation);
-        }
-        for journal in record.journal.iter().chain(&record.journal_iso) {
-            doc.add_text(self.journal, journal);
-        }
-        if let Some(doi) = &record.doi {
-            doc.add_text(self.doi, doi.to_lowercase());
-        }
-        if let Some(pmid) = &record.pmid {
-            doc.add_text(self.pmid, pmid);
-        }
-        if let Some(year) = record.year {
-            doc.add_u64(self.year, u64::from(year));
-        }
-        let mut lower = String::new();
-        let mut values = Vec::new();
-        for &(kind, facet, key) in &self.facets {
-            kind.values_into(record, vocabulary, &mut values);
-            for value in &values {
-                add_top_level_facet(doc, facet, value);
-                doc.add_text(key, write_lowercase(value, &mut lower));
-            }
-        }
-        if let Some(iso) = &record.journal_iso {
-            doc.add_text(
-                self.key(FacetKind::Journal),
-                write_lowercase(iso, &mut lower),
-            );
-        }
-        if let Some(vocabulary) = vocabulary {
-            self.add_tree_paths(doc, record, vocabulary);
-        }
-    }
-}
-
-/// Room in a new document beyond twice its stored record, for facet values and keys and
-/// author short forms. 512 bytes were enough while the stored record was JSON; with the
-/// smaller binary record, documents outgrew them and copying them took 2.7% of the parsing
-/// thread (perf, 100k generated PubMed records).
-const DOCUMENT_EXTRA_BYTES: usize = 4096;
-
-/// [`STORED_RECORD`] is kept between records up to this capacity.
-const KEPT_STORED_BYTES: usize = 1 << 20;
-
-thread_local! {
-    /// The stored form of the record being turned into a document, reused from one to the
-    /// next.
-    static STORED_RECORD: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-impl Fields {
-    /// Indexes each resolved heading under every tree path of its descriptor, and the
-    /// top-level categories as bit sets.
-    fn add_tree_paths(
-        &self,
-        doc: &mut TantivyDocument,
-        record: &Record,
-        vocabulary: &MeshVocabulary,
-    ) {
-        let (mut roots, mut major_roots) = (0u64, 0u64);
-        let mut seen = std::collections::HashSet::new();
-        for heading in &record.mesh {
-            let Some(descriptor) = vocabulary.resolve(heading) else {
-                continue;
-            };
-            for tree_number in descriptor.tree_numbers() {
-                if !seen.insert(tree_number) {
-                    continue;
-                }
-                let facet = Facet::from_path(mesh::tree_path(tree_number));
-                let root = root_bit(tree_number);
-                if heading.is_major_topic() {
-                    doc.add_facet(self.major_tree, facet.clone());
-                    major_roots |= root;
-                }
-                doc.add_facet(self.mesh_tree, facet);
-                roots |= root;
-            }
-        }
-        if roots != 0 {
-            doc.add_u64(self.mesh_roots, roots);
-        }
-        if major_roots != 0 {
-            doc.add_u64(self.major_roots, major_roots);
-        }
+    /// Turns a record into the document tantivy indexes (see [`RecordDocument`]). The record
+    /// must have its id and therapies set; with a vocabulary, its MeSH headings are also
+    /// indexed under their tree paths.
+    pub fn document(&self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> RecordDocument {
+        RecordDocument::new(self, record, vocabulary)
     }
 }
 
@@ -471,36 +337,6 @@ pub fn root_letter(bit: u32) -> Option<char> {
         .ok()
         .filter(|&bit| bit < 26)
         .map(|bit| char::from(b'A' + bit))
-}
-
-/// Adds the facet `/value` to `doc`, as `doc.add_facet(field, Facet::from_path([value]))`
-/// does but without building a `Facet`: a one-step path is encoded as the step itself.
-fn add_top_level_facet(doc: &mut TantivyDocument, field: Field, value: &str) {
-    doc.add_leaf_field_value(field, ReferenceValueLeaf::Facet(value));
-}
-
-/// `text` in lower case, as `str::to_lowercase` gives it, written into `out`; no allocation
-/// for ASCII text once `out` is large enough.
-fn write_lowercase<'o>(text: &str, out: &'o mut String) -> &'o str {
-    out.clear();
-    if text.is_ascii() {
-        out.push_str(text);
-        out.make_ascii_lowercase();
-    } else {
-        out.push_str(&text.to_lowercase());
-    }
-    out
-}
-
-/// Writes PubMed's short author form, for `Smith J[au]`, into `out`: `John Q Smith` →
-/// `Smith JQ`, `Smith, John` → `Smith J`. False, and `out` left alone, for one-word and
-/// collective names.
-pub fn write_pubmed_author_form(name: &str, out: &mut String) -> bool {
-    let person = name.trim().contains([' ', ',']) && !crate::record::names_a_group(name);
-    if person {
-        crate::record::write_short_author_name(name, out);
-    }
-    person
 }
 
 fn text_options() -> TextOptions {
@@ -530,40 +366,6 @@ fn add_facet_fields(builder: &mut SchemaBuilder, kind: FacetKind) -> (FacetKind,
 mod tests {
     use super::*;
     use crate::record::MeshHeading;
-
-    #[test]
-    fn top_level_facets_are_those_tantivy_builds() {
-        let (_, fields) = Fields::build();
-        let field = fields.facets[0].1;
-        for value in ["Humans", "Rituximab/therapeutic use", "", "café au lait"] {
-            let mut ours = TantivyDocument::default();
-            add_top_level_facet(&mut ours, field, value);
-            let mut theirs = TantivyDocument::default();
-            theirs.add_facet(field, Facet::from_path([value]));
-            assert_eq!(ours, theirs, "{value:?}");
-        }
-    }
-
-    #[test]
-    fn lowercase_keys_are_those_of_to_lowercase() {
-        let mut out = String::from("left over");
-        for text in ["Humans", "ODYSSEUS", "ὈΔΥΣΣΕΎΣ", "Ärzte", "İstanbul", ""] {
-            assert_eq!(write_lowercase(text, &mut out), text.to_lowercase());
-        }
-    }
-
-    #[test]
-    fn pubmed_author_forms_are_written_for_people_only() {
-        let mut out = String::from("kept");
-        assert!(!write_pubmed_author_form(
-            "Cochrane Collaboration Group",
-            &mut out
-        ));
-        assert!(!write_pubmed_author_form("Plato", &mut out));
-        assert_eq!(out, "kept");
-        assert!(write_pubmed_author_form("John Q Smith", &mut out));
-        assert_eq!(out, "Smith JQ");
-    }
 
     #[test]
     fn category_bits_round_trip_and_ignore_non_letters() {

@@ -27,10 +27,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tantivy::schema::Value;
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use tantivy::{Index, IndexWriter};
 
 use super::sampler::{clock_ticks_per_sec, meminfo_kib, status_kib, Sampler, ThreadCpu};
+use crate::document::RecordDocument;
 use crate::error::{Error, Result};
 use crate::formats::chunks::ChunkReader;
 use crate::formats::{Format, Parsed};
@@ -649,7 +649,7 @@ fn baseline(
     held_limit: u64,
 ) -> Result<Measured> {
     let (schema, fields) = Fields::build();
-    let documents = std::sync::Mutex::new(Vec::<TantivyDocument>::new());
+    let documents = std::sync::Mutex::new(Vec::<RecordDocument>::new());
     let held = AtomicU64::new(0);
     let each = |parsed: Parsed| -> std::result::Result<(), Halt> {
         if let Parsed::Record(mut record) = parsed {
@@ -657,8 +657,8 @@ fn baseline(
             record.therapies = lexicon.therapies_of(&record, None);
             // Built with room to spare for ingest's sake; held, a copy keeps only what it holds
             // (`shrink_to_fit` reallocates in place, which mimalloc does without freeing).
-            let document = fields.document(&record, None).clone();
-            let bytes = document_bytes(&document);
+            let document = fields.document(&record, None).compact_copy();
+            let bytes = document.heap_bytes() as u64;
             documents
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -685,7 +685,8 @@ fn baseline(
     let sampler = Sampler::start();
     let started = Instant::now();
     let start = Usage::now();
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory_budget)?;
+    let mut writer: IndexWriter<RecordDocument> =
+        index.writer_with_num_threads(threads, memory_budget)?;
     crate::merge::configure(&writer);
     pool.install(|| {
         documents
@@ -715,23 +716,6 @@ pub fn default_baseline_memory() -> Option<u64> {
     }
 }
 
-/// The memory a document holds once shrunk to fit, about: its texts, bytes and facets, and
-/// a word for each value besides.
-fn document_bytes(document: &TantivyDocument) -> u64 {
-    document
-        .field_values()
-        .map(|(_, value)| {
-            let content = value
-                .as_str()
-                .or_else(|| value.as_facet())
-                .map(str::len)
-                .or_else(|| value.as_bytes().map(<[u8]>::len))
-                .unwrap_or(0);
-            (content + 8) as u64
-        })
-        .sum()
-}
-
 /// Peak resident set size of this process (Linux `VmHWM`), 0 where unknown.
 pub fn peak_rss_bytes() -> u64 {
     status_kib("VmHWM:") * 1024
@@ -750,27 +734,6 @@ mod tests {
         assert_eq!(steal_secs_of("cpu  1 2 3 4\n", 100.0), 0.0, "old kernels");
         assert_eq!(steal_secs_of("cpu0 1 2 3 4 5 6 7 8\n", 100.0), 0.0);
         assert_eq!(steal_secs_of("", 100.0), 0.0);
-    }
-
-    #[test]
-    fn a_document_holds_its_values_and_a_word_for_each() {
-        let (_, fields) = Fields::build();
-        let mut document = TantivyDocument::new();
-        document.add_text(fields.title, "twelve bytes");
-        document.add_bytes(fields.record, &[7u8; 100]);
-        document.add_u64(fields.year, 2024);
-        assert_eq!(document_bytes(&document), 12 + 8 + 100 + 8 + 8);
-        document.add_facet(fields.mesh_tree, tantivy::schema::Facet::from("/Neoplasms"));
-        assert!(document_bytes(&document) >= 136 + 8 + "Neoplasms".len() as u64);
-        // A record's document holds its abstract twice (indexed, and in the stored record).
-        let mut record = crate::record::Record {
-            title: "Tocilizumab in cytokine storm".into(),
-            abstract_text: "A long abstract. ".repeat(100),
-            ..Default::default()
-        };
-        record.ensure_id();
-        let counted = document_bytes(&fields.document(&record, None));
-        assert!(counted > 2 * record.abstract_text.len() as u64, "{counted}");
     }
 
     #[test]

@@ -10,8 +10,8 @@
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::document::RecordDocument;
 use tantivy::schema::document::Document;
-use tantivy::TantivyDocument;
 
 /// How long a sender waits for the queue to drain before it sends anyway. Only a stalled
 /// writer (its threads gone after an error) makes a wait that long. Senders then stop
@@ -58,7 +58,7 @@ impl InFlight {
     /// Wraps `document` for sending, after waiting until fewer than the limit are queued.
     /// Once the limit is reached the sender waits until half of the queue has drained, so
     /// that it is woken once per half-queue rather than once per document.
-    pub fn track(self: &Arc<Self>, document: TantivyDocument) -> TrackedDocument {
+    pub fn track(self: &Arc<Self>, document: RecordDocument) -> TrackedDocument {
         let mut state = self.lock();
         if state.queued >= self.limit && !state.stalled {
             state.waiting = true;
@@ -106,7 +106,7 @@ impl InFlight {
 /// its place in the [`InFlight`] queue.
 #[derive(Debug)]
 pub struct TrackedDocument {
-    document: TantivyDocument,
+    document: RecordDocument,
     in_flight: Option<Arc<InFlight>>,
 }
 
@@ -119,8 +119,8 @@ impl Drop for TrackedDocument {
 }
 
 impl Document for TrackedDocument {
-    type Value<'a> = <TantivyDocument as Document>::Value<'a>;
-    type FieldsValuesIter<'a> = <TantivyDocument as Document>::FieldsValuesIter<'a>;
+    type Value<'a> = <RecordDocument as Document>::Value<'a>;
+    type FieldsValuesIter<'a> = <RecordDocument as Document>::FieldsValuesIter<'a>;
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
         self.document.iter_fields_and_values()
@@ -134,7 +134,7 @@ mod tests {
     /// Sends `count` empty documents.
     fn send(in_flight: &Arc<InFlight>, count: usize) -> Vec<TrackedDocument> {
         (0..count)
-            .map(|_| in_flight.track(TantivyDocument::new()))
+            .map(|_| in_flight.track(RecordDocument::default()))
             .collect()
     }
 
@@ -156,7 +156,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(50));
             drop(queued);
         });
-        let fifth = in_flight.track(TantivyDocument::new());
+        let fifth = in_flight.track(RecordDocument::default());
         // The fifth document only went once the indexer had dropped half of the first four
         // (the sender may run before it drops the other two): the queue never held five.
         assert_eq!(in_flight.most_queued(), 4);

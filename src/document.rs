@@ -109,6 +109,10 @@ impl Document for RecordDocument {
 /// (lower-cased keys, author short forms, facet encodings).
 const EXTRA_TEXT_BYTES: usize = 4096;
 
+/// A recycled document keeps its buffers up to this many bytes (a record with a 10 MB
+/// abstract does not hold on to them for the rest of the run).
+const KEPT_BYTES: usize = 1 << 20;
+
 impl RecordDocument {
     /// The document of `record` in the schema of `fields`. The record must have its id and
     /// therapies set; with a vocabulary, its MeSH headings are also indexed under their tree
@@ -118,25 +122,40 @@ impl RecordDocument {
         record: &Record,
         vocabulary: Option<&MeshVocabulary>,
     ) -> RecordDocument {
-        let mut stored = Vec::with_capacity(stored_capacity(record));
-        crate::record::stored::encode(record, &mut stored);
-        let mut document = RecordDocument {
-            text: String::with_capacity(stored.len() + EXTRA_TEXT_BYTES),
-            stored,
-            values: Vec::with_capacity(value_count(record)),
-        };
-        document.add_texts(fields, record);
-        document.add_exact(fields, record);
-        document.values.push((fields.record, Slot::Stored));
+        let mut document = RecordDocument::default();
+        document.fill(fields, record, vocabulary);
+        document
+    }
+
+    /// Makes this document, which must be empty ([`Self::clear_for_reuse`]), the document of
+    /// `record`, as [`Self::new`] does, in the room its buffers already have.
+    pub fn fill(&mut self, fields: &Fields, record: &Record, vocabulary: Option<&MeshVocabulary>) {
+        debug_assert!(self.is_empty() && self.text.is_empty() && self.stored.is_empty());
+        self.stored.reserve(stored_capacity(record));
+        crate::record::stored::encode(record, &mut self.stored);
+        self.text.reserve(self.stored.len() + EXTRA_TEXT_BYTES);
+        self.values.reserve(value_count(record));
+        self.add_texts(fields, record);
+        self.add_exact(fields, record);
+        self.values.push((fields.record, Slot::Stored));
         if let Some(vocabulary) = vocabulary {
-            document.add_tree_paths(fields, record, vocabulary);
+            self.add_tree_paths(fields, record, vocabulary);
         }
-        document.add_facets(fields, record, vocabulary);
+        self.add_facets(fields, record, vocabulary);
         debug_assert!(
-            document.values.is_sorted_by_key(|(field, _)| *field),
+            self.values.is_sorted_by_key(|(field, _)| *field),
             "values in the order of the schema's fields"
         );
-        document
+    }
+
+    /// Empties the document for [`Self::fill`], keeping the room of its buffers; false (and
+    /// the document is best dropped) when they have no room or more than a document is kept
+    /// with.
+    pub fn clear_for_reuse(&mut self) -> bool {
+        self.text.clear();
+        self.stored.clear();
+        self.values.clear();
+        (1..=KEPT_BYTES).contains(&self.heap_bytes())
     }
 
     /// The number of values.
@@ -487,6 +506,34 @@ mod tests {
             .iter_fields_and_values()
             .eq(document.iter_fields_and_values()));
         assert_eq!(copy.len(), document.len());
+    }
+
+    #[test]
+    fn a_refilled_document_is_the_new_one() {
+        let (_, fields) = Fields::build();
+        let mut document = RecordDocument::new(&fields, &sample_record(), None);
+        let other = Record {
+            id: "2".into(),
+            title: "Eltrombopag".into(),
+            ..Record::default()
+        };
+        assert!(document.clear_for_reuse());
+        let room = document.heap_bytes();
+        document.fill(&fields, &other, None);
+        assert!(document
+            .iter_fields_and_values()
+            .eq(RecordDocument::new(&fields, &other, None).iter_fields_and_values()));
+        assert_eq!(document.heap_bytes(), room, "filled in the room it had");
+        assert!(
+            !RecordDocument::default().clear_for_reuse(),
+            "no room to keep"
+        );
+        let huge = Record {
+            abstract_text: "x".repeat(KEPT_BYTES),
+            ..other
+        };
+        let mut huge = RecordDocument::new(&fields, &huge, None);
+        assert!(!huge.clear_for_reuse(), "too much room to keep");
     }
 
     #[test]

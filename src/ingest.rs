@@ -564,7 +564,8 @@ impl Run<'_> {
     fn record(&self, mut record: Record) -> Result<()> {
         record.ensure_id();
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
-        let document = self.fields.document(&record, self.vocabulary);
+        let mut document = self.writer.in_flight.blank();
+        document.fill(self.fields, &record, self.vocabulary);
         let id = Term::from_field_text(self.fields.id, &record.id);
         let existed = self.before.num_docs() > 0 && self.before.doc_freq(&id)? > 0;
         self.writer.replace(id, document, existed, self.observer)?;

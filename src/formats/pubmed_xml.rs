@@ -635,14 +635,14 @@ pub fn parse_record_in(bytes: &[u8], encoding: Encoding) -> Result<Parsed, Strin
             }
             Token::End { .. } => parser.end(),
             Token::Text { .. } if parser.target.is_none() => {}
-            Token::Text { text, at } => {
+            Token::Text { text, at, escaped } => {
                 let checked = whole.and_then(|whole| whole.get(at..at + text.len()));
                 let text = match checked {
                     Some(text) => text,
                     None => std::str::from_utf8(text)
                         .map_err(|err| invalid_utf8(at + err.valid_up_to(), encoding))?,
                 };
-                parser.text(text);
+                parser.text(text, escaped);
             }
             Token::CData(data) => parser.push_text(&String::from_utf8_lossy(data)),
         }
@@ -872,10 +872,10 @@ impl RecordParser {
         self.path.up(1) == b"PubmedData"
     }
 
-    /// Adds a text to the field being read; an entity other than XML's five and character
-    /// references stays as written.
-    fn text(&mut self, text: &str) {
-        if memchr::memchr(b'&', text.as_bytes()).is_none() {
+    /// Adds a text to the field being read, `escaped` when it holds a `&`; an entity other
+    /// than XML's five and character references stays as written.
+    fn text(&mut self, text: &str, escaped: bool) {
+        if !escaped {
             self.push_text(text);
         } else {
             let unescaped = quick_xml::escape::unescape(text).unwrap_or(Cow::Borrowed(text));

@@ -16,7 +16,7 @@
 //! `>`. Elements nested deeper than [`MAX_DEPTH`] are refused. The subtrees medlit steps
 //! over ([`Tokens::skip_element`]) are only searched for their end tag.
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memchr2, memchr3, memmem};
 
 use super::MAX_DEPTH;
 
@@ -33,8 +33,13 @@ pub enum Token<'a> {
     /// `</name>`, checked to close the element open.
     End { name: &'a [u8] },
     /// Character data between markup, as written (entities not expanded), starting at byte
-    /// `at` of the record.
-    Text { text: &'a [u8], at: usize },
+    /// `at` of the record; `escaped` when it holds a `&` (an entity or character reference
+    /// to expand), found by the same search as its end.
+    Text {
+        text: &'a [u8],
+        at: usize,
+        escaped: bool,
+    },
     /// What a `<![CDATA[…]]>` section holds.
     CData(&'a [u8]),
 }
@@ -78,11 +83,20 @@ impl<'a> Tokens<'a> {
                 return Ok(None);
             };
             if first != b'<' {
-                let end = memchr(b'<', &bytes[start..]).map_or(bytes.len(), |n| start + n);
+                let rest = &bytes[start..];
+                let (end, escaped) = match memchr2(b'<', b'&', rest) {
+                    Some(amp) if rest[amp] == b'&' => {
+                        let lt = memchr(b'<', &rest[amp..]).map(|n| amp + n);
+                        (lt.map_or(bytes.len(), |n| start + n), true)
+                    }
+                    Some(lt) => (start + lt, false),
+                    None => (bytes.len(), false),
+                };
                 self.at = end;
                 return Ok(Some(Token::Text {
                     text: &bytes[start..end],
                     at: start,
+                    escaped,
                 }));
             }
             let token = match bytes.get(start + 1) {
@@ -414,12 +428,21 @@ mod tests {
                 start("a x=\"1>2\" y='>'", 1, false),
                 Token::Text {
                     text: b"t&amp;",
-                    at: 17
+                    at: 17,
+                    escaped: true
                 },
-                Token::Text { text: b"u", at: 33 },
+                Token::Text {
+                    text: b"u",
+                    at: 33,
+                    escaped: false
+                },
                 start("b", 1, true),
                 start("c ", 1, false),
-                Token::Text { text: b"v", at: 42 },
+                Token::Text {
+                    text: b"v",
+                    at: 42,
+                    escaped: false
+                },
                 Token::End { name: b"c" },
                 Token::CData(b"<w>"),
                 Token::End { name: b"a" },

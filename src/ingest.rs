@@ -353,36 +353,58 @@ impl WriterState {
 }
 
 /// A Bloom filter of the ids sent in this run: 16 MiB whatever the corpus size, with a false
-/// positive rate under 1e-6 at one million records and under 0.5% at ten million.
+/// positive rate of about 1e-6 at one million records and 0.5% at ten million.
+///
+/// It is blocked: an id's four bits all lie in one 64-byte block, the one cache line of the
+/// filter it reads, where four bits anywhere in 16 MiB cost four misses of the cache for every
+/// record (1% of the parsing thread, perf, 100k records).
 struct SeenIds {
-    bits: Vec<u64>,
+    blocks: Vec<Block>,
 }
 
+/// [`SeenIds::BLOCK_WORDS`] words, aligned to a cache line.
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct Block([u64; SeenIds::BLOCK_WORDS]);
+
 impl SeenIds {
-    const BITS: u64 = 1 << 27;
-    const HASHES: u64 = 4;
+    const BLOCK_WORDS: usize = 8;
+    const BLOCKS: usize = (1 << 27) / (64 * Self::BLOCK_WORDS);
+    const HASHES: u32 = 4;
 
     fn new() -> Self {
         SeenIds {
-            bits: vec![0; (Self::BITS / 64) as usize],
+            blocks: vec![Block([0; Self::BLOCK_WORDS]); Self::BLOCKS],
         }
     }
 
     /// Records `id`; true when it may have been recorded before.
     fn insert(&mut self, id: &[u8]) -> bool {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        id.hash(&mut hasher);
-        let h1 = hasher.finish();
-        let h2 = h1.rotate_left(32) ^ 0x9e37_79b9_7f4a_7c15 | 1;
+        let hash = Self::hash(id);
+        // The high bits choose the block, each nine of the low bits one of its 512 bits.
+        let block = &mut self.blocks[(hash >> 40) as usize % Self::BLOCKS];
         let mut present = true;
         for i in 0..Self::HASHES {
-            let bit = h1.wrapping_add(i.wrapping_mul(h2)) % Self::BITS;
+            let bit = (hash >> (9 * i)) & 511;
             let (word, mask) = ((bit / 64) as usize, 1u64 << (bit % 64));
-            present &= self.bits[word] & mask != 0;
-            self.bits[word] |= mask;
+            present &= block.0[word] & mask != 0;
+            block.0[word] |= mask;
         }
         present
+    }
+
+    /// A 64-bit hash of `id`: FxHash, its bits then mixed by MurmurHash3's finalizer so that
+    /// ids that differ in one digit land in unrelated blocks.
+    fn hash(id: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(id);
+        let mut hash = hasher.finish();
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        hash ^ (hash >> 33)
     }
 }
 
@@ -710,6 +732,19 @@ mod tests {
             .count();
         assert!(false_positives < 5, "{false_positives}");
         assert!(seen.insert(b"id-42"));
+    }
+
+    #[test]
+    fn seen_ids_keep_few_false_positives_at_a_million() {
+        let mut seen = SeenIds::new();
+        for pmid in 10_000_000..11_000_000u64 {
+            seen.insert(pmid.to_string().as_bytes());
+        }
+        let false_positives = (20_000_000..20_100_000u64)
+            .filter(|pmid| seen.insert(pmid.to_string().as_bytes()))
+            .count();
+        // About 1e-6 expected: 0.1 of these 100,000.
+        assert!(false_positives <= 3, "{false_positives}");
     }
 
     /// A PubMed XML file of `count` small records: 1.5 MB for 6,000, more than one block

@@ -132,7 +132,7 @@ fn bench_documents(c: &mut Criterion) {
     group.bench_function("build", |b| {
         b.iter(|| {
             for record in &records {
-                black_box(fields.document(record, None));
+                let _ = black_box(fields.document(record, None));
             }
         })
     });

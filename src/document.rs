@@ -27,22 +27,41 @@ pub struct RecordDocument {
     text: String,
     /// The stored record ([`crate::record::stored`]).
     stored: Vec<u8>,
-    /// Each value and its field, in the order of the fields.
+    /// Each value and its field, in the order of the fields: 16 bytes a value.
     values: Vec<(Field, Slot)>,
+    /// `text` outgrew the 4 GiB that [`Slot`]s can point into.
+    too_large: bool,
 }
 
-/// Where a value lies.
+/// Where a value lies: positions in `text` are 32-bit, so that a value takes 16 bytes with
+/// its field, half of what it takes with 64-bit ones (1.3 KB less for the 80 values of a
+/// real-size record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
     /// A text or string, `text[start..end]`.
-    Text { start: usize, end: usize },
+    Text { start: u32, end: u32 },
     /// A facet in tantivy's encoding, `text[start..end]`.
-    Facet { start: usize, end: usize },
-    /// A number.
-    U64(u64),
+    Facet { start: u32, end: u32 },
+    /// A number, in two halves.
+    U64 { high: u32, low: u32 },
     /// The stored record.
     Stored,
 }
+
+impl Slot {
+    fn number(number: u64) -> Slot {
+        Slot::U64 {
+            high: (number >> 32) as u32,
+            low: number as u32,
+        }
+    }
+}
+
+/// A record whose document would hold more text than a document can (4 GiB; no reader of
+/// medlit's gives a record of even 100 MB).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the record is too large to index: its texts and their derived values exceed 4 GiB")]
+pub struct DocumentTooLarge;
 
 /// One value of a [`RecordDocument`], as tantivy reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,16 +140,22 @@ impl RecordDocument {
         fields: &Fields,
         record: &Record,
         vocabulary: Option<&MeshVocabulary>,
-    ) -> RecordDocument {
+    ) -> Result<RecordDocument, DocumentTooLarge> {
         let mut document = RecordDocument::default();
-        document.fill(fields, record, vocabulary);
-        document
+        document.fill(fields, record, vocabulary)?;
+        Ok(document)
     }
 
-    /// Makes this document, which must be empty ([`Self::clear_for_reuse`]), the document of
-    /// `record`, as [`Self::new`] does, in the room its buffers already have.
-    pub fn fill(&mut self, fields: &Fields, record: &Record, vocabulary: Option<&MeshVocabulary>) {
-        debug_assert!(self.is_empty() && self.text.is_empty() && self.stored.is_empty());
+    /// Makes this document the document of `record`, as [`Self::new`] does, in the room its
+    /// buffers already have (see [`Self::clear_for_reuse`]). On an error the document is
+    /// left empty.
+    pub fn fill(
+        &mut self,
+        fields: &Fields,
+        record: &Record,
+        vocabulary: Option<&MeshVocabulary>,
+    ) -> Result<(), DocumentTooLarge> {
+        self.clear_for_reuse();
         self.stored.reserve(stored_capacity(record));
         crate::record::stored::encode(record, &mut self.stored);
         self.text.reserve(self.stored.len() + EXTRA_TEXT_BYTES);
@@ -146,15 +171,21 @@ impl RecordDocument {
             self.values.is_sorted_by_key(|(field, _)| *field),
             "values in the order of the schema's fields"
         );
+        if self.too_large {
+            self.clear_for_reuse();
+            return Err(DocumentTooLarge);
+        }
+        Ok(())
     }
 
-    /// Empties the document for [`Self::fill`], keeping the room of its buffers; false (and
+    /// Empties the document, keeping the room of its buffers for [`Self::fill`]; false (and
     /// the document is best dropped) when they have no room or more than a document is kept
     /// with.
     pub fn clear_for_reuse(&mut self) -> bool {
         self.text.clear();
         self.stored.clear();
         self.values.clear();
+        self.too_large = false;
         (1..=KEPT_BYTES).contains(&self.heap_bytes())
     }
 
@@ -182,19 +213,27 @@ impl RecordDocument {
 
     #[inline]
     fn value(&self, slot: Slot) -> LeafValue<'_> {
+        let text = |start: u32, end: u32| self.text.get(start as usize..end as usize);
         match slot {
-            Slot::Text { start, end } => LeafValue::Str(&self.text[start..end]),
-            Slot::Facet { start, end } => LeafValue::Facet(&self.text[start..end]),
-            Slot::U64(number) => LeafValue::U64(number),
+            Slot::Text { start, end } => LeafValue::Str(text(start, end).unwrap_or_default()),
+            Slot::Facet { start, end } => LeafValue::Facet(text(start, end).unwrap_or_default()),
+            Slot::U64 { high, low } => LeafValue::U64(u64::from(high) << 32 | u64::from(low)),
             Slot::Stored => LeafValue::Bytes(&self.stored),
         }
     }
 
-    /// Appends `text` to the document's text; returns where it lies.
-    fn append(&mut self, text: &str) -> (usize, usize) {
+    /// Appends `text` to the document's text; returns where it lies (nowhere, and the
+    /// document is marked too large, past 4 GiB).
+    fn append(&mut self, text: &str) -> (u32, u32) {
         let start = self.text.len();
         self.text.push_str(text);
-        (start, self.text.len())
+        match (u32::try_from(start), u32::try_from(self.text.len())) {
+            (Ok(start), Ok(end)) => (start, end),
+            _ => {
+                self.too_large = true;
+                (0, 0)
+            }
+        }
     }
 
     fn add_text(&mut self, field: Field, text: &str) {
@@ -205,9 +244,10 @@ impl RecordDocument {
     /// Adds `text` lower-cased, as `str::to_lowercase` gives it.
     fn add_lowercase(&mut self, field: Field, text: &str) {
         let (start, end) = if text.is_ascii() {
-            let (start, end) = self.append(text);
-            self.text[start..].make_ascii_lowercase();
-            (start, end)
+            let appended_at = self.text.len();
+            let span = self.append(text);
+            self.text[appended_at..].make_ascii_lowercase();
+            span
         } else {
             self.append(&text.to_lowercase())
         };
@@ -267,7 +307,8 @@ impl RecordDocument {
             self.add_text(fields.pmid, pmid);
         }
         if let Some(year) = record.year {
-            self.values.push((fields.year, Slot::U64(u64::from(year))));
+            self.values
+                .push((fields.year, Slot::number(u64::from(year))));
         }
     }
 
@@ -299,11 +340,11 @@ impl RecordDocument {
             self.add_facet(fields.major_tree, facet);
         }
         if roots != 0 {
-            self.values.push((fields.mesh_roots, Slot::U64(roots)));
+            self.values.push((fields.mesh_roots, Slot::number(roots)));
         }
         if major_roots != 0 {
             self.values
-                .push((fields.major_roots, Slot::U64(major_roots)));
+                .push((fields.major_roots, Slot::number(major_roots)));
         }
     }
 
@@ -446,7 +487,7 @@ mod tests {
     fn values_come_in_the_order_of_the_fields_with_every_field_of_the_record() {
         let (_, fields) = Fields::build();
         let record = sample_record();
-        let document = RecordDocument::new(&fields, &record, None);
+        let document = RecordDocument::new(&fields, &record, None).expect("small record");
         let values: Vec<_> = document.iter_fields_and_values().collect();
         assert!(values.is_sorted_by_key(|(field, _)| *field));
         let texts = |field: Field| -> Vec<LeafValue<'_>> {
@@ -499,7 +540,7 @@ mod tests {
     #[test]
     fn a_compact_copy_holds_the_same_values_in_less_memory() {
         let (_, fields) = Fields::build();
-        let document = RecordDocument::new(&fields, &sample_record(), None);
+        let document = RecordDocument::new(&fields, &sample_record(), None).expect("small record");
         let copy = document.compact_copy();
         assert!(copy.heap_bytes() < document.heap_bytes());
         assert!(copy
@@ -511,18 +552,19 @@ mod tests {
     #[test]
     fn a_refilled_document_is_the_new_one() {
         let (_, fields) = Fields::build();
-        let mut document = RecordDocument::new(&fields, &sample_record(), None);
+        let mut document =
+            RecordDocument::new(&fields, &sample_record(), None).expect("small record");
         let other = Record {
             id: "2".into(),
             title: "Eltrombopag".into(),
             ..Record::default()
         };
-        assert!(document.clear_for_reuse());
         let room = document.heap_bytes();
-        document.fill(&fields, &other, None);
+        document.fill(&fields, &other, None).expect("small record");
+        let fresh = RecordDocument::new(&fields, &other, None).expect("small record");
         assert!(document
             .iter_fields_and_values()
-            .eq(RecordDocument::new(&fields, &other, None).iter_fields_and_values()));
+            .eq(fresh.iter_fields_and_values()));
         assert_eq!(document.heap_bytes(), room, "filled in the room it had");
         assert!(
             !RecordDocument::default().clear_for_reuse(),
@@ -532,8 +574,17 @@ mod tests {
             abstract_text: "x".repeat(KEPT_BYTES),
             ..other
         };
-        let mut huge = RecordDocument::new(&fields, &huge, None);
+        let mut huge = RecordDocument::new(&fields, &huge, None).expect("under 4 GiB");
         assert!(!huge.clear_for_reuse(), "too much room to keep");
+    }
+
+    #[test]
+    fn a_value_takes_sixteen_bytes_and_numbers_keep_all_their_bits() {
+        assert_eq!(std::mem::size_of::<(Field, Slot)>(), 16);
+        let document = RecordDocument::default();
+        for number in [0, 1, u64::from(u32::MAX), 1 << 40 | 7, u64::MAX] {
+            assert_eq!(document.value(Slot::number(number)), LeafValue::U64(number));
+        }
     }
 
     #[test]

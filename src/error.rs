@@ -83,6 +83,14 @@ pub enum Error {
     /// A stored record could not be decoded.
     #[error("stored record is corrupt: {0}")]
     StoredRecord(#[from] crate::record::stored::StoredRecordError),
+    /// A record too large to be indexed.
+    #[error("record {id}: {source}")]
+    TooLarge {
+        /// The record's id.
+        id: String,
+        /// What is too large.
+        source: crate::document::DocumentTooLarge,
+    },
     /// tantivy failed.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

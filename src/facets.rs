@@ -781,7 +781,7 @@ mod tests {
         ];
         for records in &segments {
             for record in records {
-                let document = fields.document(record, None);
+                let document = fields.document(record, None).expect("small record");
                 writer.add_document(document).expect("add");
             }
             writer.commit().expect("commit");

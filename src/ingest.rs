@@ -530,7 +530,7 @@ impl Run<'_> {
     ) -> Result<()> {
         for item in items {
             match item {
-                Ok(Parsed::Record(record)) => self.record(*record)?,
+                Ok(Parsed::Record(record)) => self.record(path, *record)?,
                 Ok(Parsed::Delete(pmids)) => self.delete(&pmids)?,
                 Err(err) => {
                     let location =
@@ -583,11 +583,14 @@ impl Run<'_> {
     }
 
     /// Derives a record's therapies and sends it to the writer, replacing its id.
-    fn record(&self, mut record: Record) -> Result<()> {
+    fn record(&self, path: &Path, mut record: Record) -> Result<()> {
         record.ensure_id();
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
         let mut document = self.writer.in_flight.blank();
-        document.fill(self.fields, &record, self.vocabulary);
+        if let Err(too_large) = document.fill(self.fields, &record, self.vocabulary) {
+            self.skip(path, None, format!("record {}: {too_large}", record.id));
+            return Ok(());
+        }
         let id = Term::from_field_text(self.fields.id, &record.id);
         let existed = self.before.num_docs() > 0 && self.before.doc_freq(&id)? > 0;
         self.writer.replace(id, document, existed, self.observer)?;
@@ -695,7 +698,13 @@ pub fn rederive(
         .try_for_each(|&address| -> Result<()> {
             let mut record = search.record_at(address)?;
             record.therapies = lexicon.therapies_of(&record, vocabulary);
-            let document = index.fields.document(&record, vocabulary);
+            let document = index
+                .fields
+                .document(&record, vocabulary)
+                .map_err(|source| crate::Error::TooLarge {
+                    id: record.id.clone(),
+                    source,
+                })?;
             let id = Term::from_field_text(index.fields.id, &record.id);
             ordered.replace(id, document, true, &SilentObserver)?;
             rewritten.fetch_add(1, Ordering::Relaxed);

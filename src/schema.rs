@@ -20,7 +20,7 @@ use tantivy::schema::{
 };
 
 use crate::analysis;
-use crate::document::RecordDocument;
+use crate::document::{DocumentTooLarge, RecordDocument};
 use crate::mesh::MeshVocabulary;
 use crate::record::Record;
 
@@ -318,7 +318,11 @@ impl Fields {
     /// Turns a record into the document tantivy indexes (see [`RecordDocument`]). The record
     /// must have its id and therapies set; with a vocabulary, its MeSH headings are also
     /// indexed under their tree paths.
-    pub fn document(&self, record: &Record, vocabulary: Option<&MeshVocabulary>) -> RecordDocument {
+    pub fn document(
+        &self,
+        record: &Record,
+        vocabulary: Option<&MeshVocabulary>,
+    ) -> Result<RecordDocument, DocumentTooLarge> {
         RecordDocument::new(self, record, vocabulary)
     }
 }

@@ -571,7 +571,7 @@ fn parse_all(files: &[PathBuf], lexicon: Option<&Lexicon>) -> Result<u64> {
             if let Some(lexicon) = lexicon {
                 record.ensure_id();
                 record.therapies = lexicon.therapies_of(&record, None);
-                std::hint::black_box(fields.document(&record, None));
+                let _ = std::hint::black_box(fields.document(&record, None));
             }
             records.fetch_add(1, Ordering::Relaxed);
         }
@@ -657,7 +657,11 @@ fn baseline(
             record.therapies = lexicon.therapies_of(&record, None);
             // Built with room to spare for ingest's sake; held, a copy keeps only what it holds
             // (`shrink_to_fit` reallocates in place, which mimalloc does without freeing).
-            let document = fields.document(&record, None).compact_copy();
+            // A record too large to index is skipped by ingest too.
+            let Ok(document) = fields.document(&record, None) else {
+                return Ok(());
+            };
+            let document = document.compact_copy();
             let bytes = document.heap_bytes() as u64;
             documents
                 .lock()

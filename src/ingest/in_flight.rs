@@ -193,7 +193,7 @@ mod tests {
             ..Default::default()
         };
         let in_flight = InFlight::new(4);
-        let full = in_flight.track(fields.document(&record, None));
+        let full = in_flight.track(fields.document(&record, None).expect("small record"));
         assert!(in_flight.blank().is_empty(), "nothing to recycle yet");
         drop(full);
         let blank = in_flight.blank();
@@ -204,7 +204,7 @@ mod tests {
         drop(send(&in_flight, 4));
         assert!(in_flight.lock().recycled.is_empty());
         let documents: Vec<_> = (0..4)
-            .map(|_| in_flight.track(fields.document(&record, None)))
+            .map(|_| in_flight.track(fields.document(&record, None).expect("small record")))
             .collect();
         drop(documents);
         assert_eq!(in_flight.lock().recycled.len(), 2);

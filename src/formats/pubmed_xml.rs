@@ -491,12 +491,14 @@ fn is_unread_subtree(name: &[u8]) -> bool {
     )
 }
 
-/// Elements that are markup inside text, not structure.
+/// Elements that are markup inside text, not structure, by local name. MathML (`mml:math`
+/// and its children) needs no entry: no element it holds opens a field, so its text joins
+/// the field being read as the text of any unknown element inside it does.
 fn is_inline(name: &[u8]) -> bool {
     matches!(
         name,
         b"i" | b"b" | b"u" | b"sub" | b"sup" | b"em" | b"strong"
-    ) || name.starts_with(b"mml:")
+    )
 }
 
 /// The state of one record being parsed.
@@ -1535,6 +1537,14 @@ mod tests {
             reasons,
             [Some("record is larger than 32 MiB or never closed"), None]
         );
+    }
+
+    #[test]
+    fn mathml_in_a_title_reads_as_its_text() {
+        let text = "<PubmedArticle><MedlineCitation><PMID>9</PMID><Article><ArticleTitle>Counts of <mml:math xmlns:mml=\"http://www.w3.org/1998/Math/MathML\"><mml:msub><mml:mi>CD</mml:mi><mml:mn>4</mml:mn></mml:msub></mml:math> cells</ArticleTitle><Abstract><AbstractText>Kept.</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>";
+        let records = records(text.as_bytes());
+        assert_eq!(records[0].title, "Counts of CD4 cells");
+        assert_eq!(records[0].abstract_text, "Kept.");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Therapy extraction: finds the drugs, biologics, cell therapies, procedures and radiotherapy
 //! a record names in its title, abstract, keywords and MeSH: at each word start, the longest
-//! name that starts there and ends a word (see [`names`]).
+//! name that starts there and ends a word (see `therapy/names.rs`).
 //!
 //! The lexicon is a TSV file (`data/therapies.tsv`, built into the binary): one line per
 //! therapy, `canonical<TAB>category<TAB>synonym|synonym|…`, `#` starts a comment. Matching is

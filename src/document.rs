@@ -29,13 +29,11 @@ pub struct RecordDocument {
     stored: Vec<u8>,
     /// Each value and its field, in the order of the fields: 16 bytes a value.
     values: Vec<(Field, Slot)>,
-    /// `text` outgrew the 4 GiB that [`Slot`]s can point into.
-    too_large: bool,
 }
 
 /// Where a value lies: positions in `text` are 32-bit, so that a value takes 16 bytes with
 /// its field, half of what it takes with 64-bit ones (1.3 KB less for the 80 values of a
-/// real-size record).
+/// real-size record). A document whose text outgrows them is refused ([`DocumentTooLarge`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
     /// A text or string, `text[start..end]`.
@@ -171,7 +169,8 @@ impl RecordDocument {
             self.values.is_sorted_by_key(|(field, _)| *field),
             "values in the order of the schema's fields"
         );
-        if self.too_large {
+        // The text only grew: if its end fits in 32 bits, every position written did.
+        if u32::try_from(self.text.len()).is_err() {
             self.clear_for_reuse();
             return Err(DocumentTooLarge);
         }
@@ -185,7 +184,6 @@ impl RecordDocument {
         self.text.clear();
         self.stored.clear();
         self.values.clear();
-        self.too_large = false;
         (1..=KEPT_BYTES).contains(&self.heap_bytes())
     }
 
@@ -222,18 +220,12 @@ impl RecordDocument {
         }
     }
 
-    /// Appends `text` to the document's text; returns where it lies (nowhere, and the
-    /// document is marked too large, past 4 GiB).
+    /// Appends `text` to the document's text; returns where it lies. Past 4 GiB the
+    /// positions wrap, and [`Self::fill`] refuses the document.
     fn append(&mut self, text: &str) -> (u32, u32) {
         let start = self.text.len();
         self.text.push_str(text);
-        match (u32::try_from(start), u32::try_from(self.text.len())) {
-            (Ok(start), Ok(end)) => (start, end),
-            _ => {
-                self.too_large = true;
-                (0, 0)
-            }
-        }
+        (start as u32, self.text.len() as u32)
     }
 
     fn add_text(&mut self, field: Field, text: &str) {

@@ -315,9 +315,8 @@ impl Fields {
         ]
     }
 
-    /// Turns a record into the document tantivy indexes (see [`RecordDocument`]). The record
-    /// must have its id and therapies set; with a vocabulary, its MeSH headings are also
-    /// indexed under their tree paths.
+    /// Turns a record into the document tantivy indexes: [`RecordDocument::new`] in this
+    /// schema.
     pub fn document(
         &self,
         record: &Record,

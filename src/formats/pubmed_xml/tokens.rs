@@ -83,6 +83,18 @@ impl<'a> Tokens<'a> {
                 return Ok(None);
             };
             if first != b'<' {
+                let indentation = match first {
+                    b'\n' => indentation_before_tag(bytes, start + 1),
+                    _ => None,
+                };
+                if let Some(end) = indentation {
+                    self.at = end;
+                    return Ok(Some(Token::Text {
+                        text: &bytes[start..end],
+                        at: start,
+                        escaped: false,
+                    }));
+                }
                 let rest = &bytes[start..];
                 let (end, escaped) = match memchr2(b'<', b'&', rest) {
                     Some(amp) if rest[amp] == b'&' => {
@@ -331,6 +343,28 @@ fn never_closed(name_at: usize, name: &[u8]) -> Malformed {
     }
 }
 
+/// Where the spaces from `at` end, if a tag follows them: the end of the indentation that
+/// makes up most texts between tags (a line break, then spaces). Counting the spaces eight at
+/// a time costs a tenth of what `memchr2`'s call does on a dozen bytes (a third of the texts'
+/// cost went to it). `None` sends any other text, and the last few bytes of a record, to the
+/// general search.
+#[inline(always)]
+fn indentation_before_tag(bytes: &[u8], at: usize) -> Option<usize> {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    let mut end = at;
+    loop {
+        let word: [u8; 8] = bytes.get(end..end + 8)?.try_into().ok()?;
+        let not_spaces = u64::from_le_bytes(word) ^ SPACES;
+        if not_spaces != 0 {
+            // Little-endian: the lowest nonzero byte is the first byte that is not a space.
+            end += (not_spaces.trailing_zeros() / 8) as usize;
+            break;
+        }
+        end += 8;
+    }
+    (bytes.get(end) == Some(&b'<')).then_some(end)
+}
+
 /// Whether the tag name at `at` of `bytes` is `name`: `name`, then white space, `>` or `/`.
 fn names_element(bytes: &[u8], at: usize, name: &[u8]) -> bool {
     let after = at + name.len();
@@ -450,6 +484,41 @@ mod tests {
         );
         let doctype = "<!DOCTYPE a [<!ENTITY e \"]>\">]><a/>";
         assert_eq!(all(doctype), Ok(vec![start("a", 1, true)]));
+    }
+
+    #[test]
+    fn indentation_reads_as_the_general_search_reads_it() {
+        // The text between `<a>` and what follows, read by the indentation path where it
+        // applies, must be what one search for `<` or `&` finds.
+        let tails = [
+            "<b/></a>",
+            "x<b/></a>",
+            "&amp;<b/></a>",
+            "\t<b/></a>",
+            "</a>",
+            "",
+        ];
+        for spaces in 0..20 {
+            for tail in tails {
+                let text = format!("<a>\n{}{tail}", " ".repeat(spaces));
+                let body = &text.as_bytes()[3..];
+                let end = memchr2(b'<', b'&', body).map_or(body.len(), |n| {
+                    if body[n] == b'&' {
+                        memchr(b'<', &body[n..]).map_or(body.len(), |m| n + m)
+                    } else {
+                        n
+                    }
+                });
+                let mut tokens = Tokens::new(text.as_bytes());
+                assert!(matches!(tokens.next_token(), Ok(Some(Token::Start { .. }))));
+                let expected = Token::Text {
+                    text: &body[..end],
+                    at: 3,
+                    escaped: body[..end].contains(&b'&'),
+                };
+                assert_eq!(tokens.next_token(), Ok(Some(expected)), "{text:?}");
+            }
+        }
     }
 
     #[test]

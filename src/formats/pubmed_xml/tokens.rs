@@ -183,12 +183,7 @@ impl<'a> Tokens<'a> {
         let bytes = self.bytes;
         // Most tags are a bare name (`<Year>`, `<ReferenceList/>`): read it byte by byte,
         // and search for a `>` outside quotes only when something else follows it.
-        let bare_end = start
-            + 1
-            + bytes[start + 1..]
-                .iter()
-                .position(|&b| is_whitespace(b) || matches!(b, b'>' | b'"' | b'\''))
-                .unwrap_or(bytes.len() - start - 1);
+        let bare_end = bare_name_end(bytes, start + 1);
         let close = match bytes.get(bare_end) {
             Some(b'>') => bare_end,
             _ => tag_end(bytes, start + 1).ok_or_else(|| syntax_error(start, UNCLOSED_TAG))?,
@@ -343,6 +338,49 @@ fn never_closed(name_at: usize, name: &[u8]) -> Malformed {
     }
 }
 
+/// The first byte from `from` on that is white space, `>` or a quote (`bytes.len()` if
+/// none): where the name of a tag starting at `from` ends, or where its bare form stops.
+/// Eight bytes are looked at a time, the usual name in one or two words, rather than byte by
+/// byte.
+#[inline(always)]
+fn bare_name_end(bytes: &[u8], from: usize) -> usize {
+    let is_end = |b: u8| is_whitespace(b) || matches!(b, b'>' | b'"' | b'\'');
+    let mut at = from;
+    while let Some(word) = bytes.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+        let candidates = name_end_candidates(u64::from_le_bytes(*word));
+        if candidates != 0 {
+            // Little-endian: the lowest flagged byte is the first candidate.
+            let first = at + (candidates.trailing_zeros() / 8) as usize;
+            if is_end(bytes[first]) {
+                return first;
+            }
+            // A control byte, which is part of the name: the byte-by-byte walk decides.
+            at = first;
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
+        .iter()
+        .position(|&b| is_end(b))
+        .unwrap_or(bytes.len() - at)
+}
+
+/// The high bit of each byte of `word` (little-endian) that is a space or below it, `>`, `"`
+/// or `'`, exact up to the first such byte (bits above it may be set wrongly, by the borrows
+/// of the subtraction; only the lowest is read).
+#[inline(always)]
+fn name_end_candidates(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let below = |limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS;
+    let equal = |byte: u8| {
+        let diff = word ^ (ONES * u64::from(byte));
+        diff.wrapping_sub(ONES) & !diff & HIGHS
+    };
+    below(b' ' + 1) | equal(b'>') | equal(b'"') | equal(b'\'')
+}
+
 /// Where the spaces from `at` end, if a tag follows them: the end of the indentation that
 /// makes up most texts between tags (a line break, then spaces). Counting the spaces eight at
 /// a time costs a tenth of what `memchr2`'s call does on a dozen bytes (a third of the texts'
@@ -484,6 +522,26 @@ mod tests {
         );
         let doctype = "<!DOCTYPE a [<!ENTITY e \"]>\">]><a/>";
         assert_eq!(all(doctype), Ok(vec![start("a", 1, true)]));
+    }
+
+    #[test]
+    fn names_end_where_the_byte_by_byte_walk_ends_them() {
+        let ends = [
+            " ", "\t", "\n", "\r", ">", "/>", "\"", "'", "\u{1}", "\u{b}", "é", "",
+        ];
+        for length in 0..20 {
+            for end in ends {
+                let tag = format!("<{}{end}x>", "N".repeat(length));
+                let bytes = tag.as_bytes();
+                let walked = 1 + bytes[1..]
+                    .iter()
+                    .position(|&b| is_whitespace(b) || matches!(b, b'>' | b'"' | b'\''))
+                    .unwrap_or(bytes.len() - 1);
+                assert_eq!(bare_name_end(bytes, 1), walked, "{tag:?}");
+            }
+            let unclosed = format!("<{}", "N".repeat(length));
+            assert_eq!(bare_name_end(unclosed.as_bytes(), 1), unclosed.len());
+        }
     }
 
     #[test]

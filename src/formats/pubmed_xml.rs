@@ -80,9 +80,10 @@ static RECORD_ENDS: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
 /// How common a byte is in XML, for the substring search that finds a record's end: it scans
 /// for two of the needle's bytes at once and checks every place where both are. memchr's own
 /// ranks come from prose and code, where `<` and `>` are rare, so for `</PubmedArticle>` it
-/// scanned for those two and checked nearly every tag of the record (6% of the time spent
-/// parsing, perf, 20k real-size records). In markup they are the commonest bytes of all; the
-/// capitals of element names (`P`, `A`) are rare.
+/// scanned for those two, which in markup are the commonest bytes of all; the capitals of
+/// element names (`P`, `A`) are rare. The search then takes a fifth fewer instructions
+/// (callgrind, 2,129 real-size records). Its time (6% of parsing) hardly moved: it is the
+/// first read of the record's bytes from memory, which the parse would otherwise pay.
 struct MarkupIsCommon;
 
 impl HeuristicFrequencyRank for MarkupIsCommon {

@@ -817,22 +817,19 @@ fn local_name(name: &[u8]) -> &[u8] {
     }
 }
 
-/// Whether `name` holds a `:`: for 4 to 16 bytes, from two overlapping loads (SWAR).
+/// Whether `name` holds a `:`: for 4 to 16 bytes, from two overlapping loads (SWAR), as
+/// `same_name` compares names.
 fn has_colon(name: &[u8]) -> bool {
-    fn any_colon(word: u64, bytes: usize) -> bool {
-        let ones = (u64::MAX / 255) >> (64 - 8 * bytes);
-        let diff = word ^ (ones * u64::from(b':'));
-        diff.wrapping_sub(ones) & !diff & (ones << 7) != 0
-    }
+    let any_colon = |word: u64| tokens::bytes_equal(word, b':') != 0;
     let len = name.len();
     match (name.first_chunk::<8>(), name.last_chunk::<8>()) {
         (Some(first), Some(last)) if len <= 16 => {
-            any_colon(u64::from_le_bytes(*first), 8) || any_colon(u64::from_le_bytes(*last), 8)
+            any_colon(u64::from_le_bytes(*first)) || any_colon(u64::from_le_bytes(*last))
         }
         _ => match (name.first_chunk::<4>(), name.last_chunk::<4>()) {
             (Some(first), Some(last)) if len < 8 => {
-                any_colon(u64::from(u32::from_le_bytes(*first)), 4)
-                    || any_colon(u64::from(u32::from_le_bytes(*last)), 4)
+                any_colon(u64::from(u32::from_le_bytes(*first)))
+                    || any_colon(u64::from(u32::from_le_bytes(*last)))
             }
             _ => name.contains(&b':'),
         },

@@ -368,18 +368,32 @@ fn bare_name_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// The high bit of each byte of `word` (little-endian) that is a space or below it, `>`, `"`
-/// or `'`, exact up to the first such byte (bits above it may be set wrongly, by the borrows
-/// of the subtraction; only the lowest is read).
+/// or `'`, exact up to the first such byte (see [`bytes_below`]).
 #[inline(always)]
 fn name_end_candidates(word: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let below = |limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS;
-    let equal = |byte: u8| {
-        let diff = word ^ (ONES * u64::from(byte));
-        diff.wrapping_sub(ONES) & !diff & HIGHS
-    };
-    below(b' ' + 1) | equal(b'>') | equal(b'"') | equal(b'\'')
+    bytes_below(word, b' ' + 1)
+        | bytes_equal(word, b'>')
+        | bytes_equal(word, b'"')
+        | bytes_equal(word, b'\'')
+}
+
+/// Ones in each byte of a word.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+/// The high bit of each byte of a word.
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit of each byte of `word` below `limit` (at most 0x80): exact up to the first
+/// such byte, and zero when there is none; bits above the first may be set wrongly, by the
+/// borrows of the subtraction (SWAR), so only the lowest is read, or whether any is.
+#[inline(always)]
+fn bytes_below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS
+}
+
+/// The high bit of each byte of `word` equal to `byte`, exact as [`bytes_below`] is.
+#[inline(always)]
+pub(super) fn bytes_equal(word: u64, byte: u8) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(byte)), 1)
 }
 
 /// Where the spaces from `at` end, if a tag follows them: the end of the indentation that
@@ -392,8 +406,8 @@ fn indentation_before_tag(bytes: &[u8], at: usize) -> Option<usize> {
     const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
     let mut end = at;
     loop {
-        let word: [u8; 8] = bytes.get(end..end + 8)?.try_into().ok()?;
-        let not_spaces = u64::from_le_bytes(word) ^ SPACES;
+        let word = bytes.get(end..)?.first_chunk::<8>()?;
+        let not_spaces = u64::from_le_bytes(*word) ^ SPACES;
         if not_spaces != 0 {
             // Little-endian: the lowest nonzero byte is the first byte that is not a space.
             end += (not_spaces.trailing_zeros() / 8) as usize;

@@ -587,8 +587,12 @@ impl Run<'_> {
         record.ensure_id();
         record.therapies = self.options.lexicon.therapies_of(&record, self.vocabulary);
         let mut document = self.writer.in_flight.blank();
-        if let Err(too_large) = document.fill(self.fields, &record, self.vocabulary) {
-            self.skip(path, None, format!("record {}: {too_large}", record.id));
+        if let Err(source) = document.fill(self.fields, &record, self.vocabulary) {
+            let too_large = crate::Error::TooLarge {
+                id: record.id,
+                source,
+            };
+            self.skip(path, None, too_large.to_string());
             return Ok(());
         }
         let id = Term::from_field_text(self.fields.id, &record.id);

@@ -293,9 +293,20 @@ const LONGEST_GROUP_WORD: usize = {
 };
 
 /// Whether `word` is one of [`GROUP_WORDS`], in any case. Every author of every record
-/// passes here, so the word is lower-cased once into a small buffer and compared as it is,
-/// rather than compared without case with each group word in turn.
+/// passes here, so most words are turned away by their first letter and length alone
+/// ([`GROUP_WORD_LENGTHS`]); the rest are lower-cased once into a small buffer and compared
+/// as they are, rather than compared without case with each group word in turn.
 fn is_group_word(word: &[u8]) -> bool {
+    let (Some(first), true) = (word.first(), word.len() < 16) else {
+        return false;
+    };
+    let lengths = match first.to_ascii_lowercase() {
+        letter @ b'a'..=b'z' => GROUP_WORD_LENGTHS[usize::from(letter - b'a')],
+        _ => 0,
+    };
+    if lengths & (1 << word.len()) == 0 {
+        return false;
+    }
     let mut lower = [0u8; LONGEST_GROUP_WORD];
     let Some(lower) = lower.get_mut(..word.len()) else {
         return false;
@@ -307,6 +318,18 @@ fn is_group_word(word: &[u8]) -> bool {
         .iter()
         .any(|group_word| group_word.as_bytes() == lower)
 }
+
+/// For each letter `a` to `z`, the lengths of the [`GROUP_WORDS`] it starts, as bits.
+const GROUP_WORD_LENGTHS: [u16; 26] = {
+    let mut lengths = [0u16; 26];
+    let mut index = 0;
+    while index < GROUP_WORDS.len() {
+        let word = GROUP_WORDS[index].as_bytes();
+        lengths[(word[0] - b'a') as usize] |= 1 << word.len();
+        index += 1;
+    }
+    lengths
+};
 
 /// PubMed's short author form, `Last Initials`, from `Last, First Middle` or
 /// `First Middle Last`: `Casbon, James A` and `James A Casbon` give `Casbon JA`. A one-word
@@ -321,6 +344,15 @@ pub fn short_author_name(name: &str) -> String {
 /// authors reuses one buffer.
 pub fn write_short_author_name(name: &str, out: &mut String) {
     out.clear();
+    if name.is_ascii() {
+        write_short_ascii_author_name(name, out);
+    } else {
+        write_short_unicode_author_name(name, out);
+    }
+}
+
+/// [`write_short_author_name`] for any name, character by character.
+fn write_short_unicode_author_name(name: &str, out: &mut String) {
     let (last, given) = match name.split_once(',') {
         Some((last, given)) => (last.trim(), given),
         None => match name.trim().rsplit_once(char::is_whitespace) {
@@ -340,6 +372,38 @@ pub fn write_short_author_name(name: &str, out: &mut String) {
         } else {
             out.extend(initial.to_uppercase());
         }
+    }
+    if out.len() == last.len() + 1 {
+        out.pop();
+    }
+}
+
+/// [`write_short_author_name`] for an ASCII name (nearly every name), read byte by byte
+/// instead of character by character; it writes what the general path writes.
+fn write_short_ascii_author_name(name: &str, out: &mut String) {
+    // `char::is_whitespace` on ASCII, as `str::trim` has it (unlike
+    // `u8::is_ascii_whitespace`, it takes the vertical tab).
+    let is_space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let (last, given) = match memchr::memchr(b',', name.as_bytes()) {
+        Some(comma) => (name[..comma].trim(), &name[comma + 1..]),
+        None => {
+            let name = name.trim();
+            match name.bytes().rposition(is_space) {
+                Some(space) => (&name[space + 1..], &name[..space]),
+                None => {
+                    out.push_str(name);
+                    return;
+                }
+            }
+        }
+    };
+    out.push_str(last);
+    out.push(' ');
+    let parts = given
+        .as_bytes()
+        .split(|&b| is_space(b) || b == b'-' || b == b'.');
+    for initial in parts.filter_map(|part| part.iter().find(|b| b.is_ascii_alphabetic())) {
+        out.push(char::from(initial.to_ascii_uppercase()));
     }
     if out.len() == last.len() + 1 {
         out.pop();
@@ -457,6 +521,27 @@ mod tests {
             assert!(
                 !names_a_group(&format!("The {title_case}x of X")),
                 "{word}x"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_names_are_shortened_as_any_name_is(name in "[ ,.\\-\t\x0b\nA-Za-z0-9]{0,16}") {
+            let (mut fast, mut general) = (String::new(), String::new());
+            if name.is_ascii() {
+                write_short_ascii_author_name(&name, &mut fast);
+                write_short_unicode_author_name(&name, &mut general);
+                proptest::prop_assert_eq!(fast, general);
+            }
+        }
+
+        #[test]
+        fn group_words_are_found_by_letter_and_length(word in "[a-zA-Z]{0,16}") {
+            let lower = word.to_ascii_lowercase();
+            proptest::prop_assert_eq!(
+                is_group_word(word.as_bytes()),
+                GROUP_WORDS.contains(&lower.as_str())
             );
         }
     }

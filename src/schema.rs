@@ -155,7 +155,9 @@ impl FacetKind {
             FacetKind::Language => values.extend(borrowed(record.language.as_slice())),
             FacetKind::Country => values.extend(borrowed(record.country.as_slice())),
         }
-        values.retain(|v| !v.trim().is_empty());
+        // Blank values are dropped; `all` stops at the first letter, where `trim` would
+        // look at both ends.
+        values.retain(|v| !v.chars().all(char::is_whitespace));
         values.sort_unstable();
         values.dedup();
     }

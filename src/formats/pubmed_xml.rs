@@ -534,10 +534,10 @@ fn is_inline(name: &[u8]) -> bool {
 
 /// The state of one record being parsed.
 #[derive(Default)]
-struct RecordParser {
+struct RecordParser<'a> {
     record: Record,
     /// Element names from the record root down to the current element.
-    path: ElementPath,
+    path: ElementPath<'a>,
     target: Option<Target>,
     /// Depth of the element that opened `target`.
     target_depth: usize,
@@ -563,49 +563,43 @@ struct RecordParser {
     in_sup: bool,
 }
 
-/// Element names from a record's root down to the current element, kept in one buffer so
-/// that entering an element allocates nothing.
-struct ElementPath {
-    names: Vec<u8>,
-    /// End of each name in `names`.
-    ends: Vec<usize>,
+/// Element names from a record's root down to the current element, as slices of the
+/// record's bytes: entering an element copies no name and allocates nothing.
+struct ElementPath<'a> {
+    names: Vec<&'a [u8]>,
 }
 
-impl Default for ElementPath {
+impl Default for ElementPath<'_> {
     /// Room for the usual depth of a PubMed record (`PubmedArticle`, `MedlineCitation`,
-    /// `Article`, `AuthorList`, `Author`, `AffiliationInfo`, `Affiliation`: 7 levels, 80
-    /// bytes), so that a record's path is allocated once rather than grown five times.
+    /// `Article`, `AuthorList`, `Author`, `AffiliationInfo`, `Affiliation`: 7 levels), so
+    /// that a record's path is allocated once rather than grown.
     fn default() -> Self {
         ElementPath {
-            names: Vec::with_capacity(128),
-            ends: Vec::with_capacity(16),
+            names: Vec::with_capacity(16),
         }
     }
 }
 
-impl ElementPath {
+impl<'a> ElementPath<'a> {
     fn len(&self) -> usize {
-        self.ends.len()
+        self.names.len()
     }
 
-    fn push(&mut self, name: &[u8]) {
-        self.names.extend_from_slice(name);
-        self.ends.push(self.names.len());
+    fn push(&mut self, name: &'a [u8]) {
+        self.names.push(name);
     }
 
     fn pop(&mut self) {
-        self.ends.pop();
-        self.names.truncate(self.ends.last().copied().unwrap_or(0));
+        self.names.pop();
     }
 
     /// The name `levels` above the current element (0: the current element itself); empty
     /// above the root.
-    fn up(&self, levels: usize) -> &[u8] {
-        let Some(i) = self.ends.len().checked_sub(levels + 1) else {
-            return b"";
-        };
-        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
-        &self.names[start..self.ends[i]]
+    fn up(&self, levels: usize) -> &'a [u8] {
+        match self.names.len().checked_sub(levels + 1) {
+            Some(i) => self.names[i],
+            None => b"",
+        }
     }
 }
 
@@ -836,8 +830,8 @@ fn has_colon(name: &[u8]) -> bool {
     }
 }
 
-impl RecordParser {
-    fn start(&mut self, tag: &StartTag) -> Result<(), String> {
+impl<'a> RecordParser<'a> {
+    fn start(&mut self, tag: &StartTag<'a>) -> Result<(), String> {
         let name = tag.local_name;
         // Inline markup counts too: 10 million nested `<i>` would cost gigabytes of path.
         if self.path.len() >= MAX_DEPTH {

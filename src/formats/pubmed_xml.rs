@@ -541,6 +541,10 @@ struct RecordParser<'a> {
     target: Option<Target>,
     /// Depth of the element that opened `target`.
     target_depth: usize,
+    /// The target's text while it is one unescaped piece of the record, as most are: it is
+    /// then copied once, into the field, instead of into `text` first.
+    piece: Option<&'a str>,
+    /// The target's text once it has more pieces (or an escaped one).
     text: String,
     deleted: Vec<String>,
     is_delete: bool,
@@ -913,6 +917,7 @@ impl<'a> RecordParser<'a> {
         if let Some(target) = target {
             self.target = Some(target);
             self.target_depth = self.path.len();
+            self.piece = None;
             self.text.clear();
         }
         Ok(())
@@ -925,18 +930,31 @@ impl<'a> RecordParser<'a> {
 
     /// Adds a text to the field being read, `escaped` when it holds a `&`; an entity other
     /// than XML's five and character references stays as written.
-    fn text(&mut self, text: &str, escaped: bool) {
+    fn text(&mut self, text: &'a str, escaped: bool) {
         if !escaped {
-            self.push_text(text);
+            self.push_piece(text);
         } else {
             let unescaped = quick_xml::escape::unescape(text).unwrap_or(Cow::Borrowed(text));
             self.push_text(&unescaped);
         }
     }
 
+    /// Adds a piece of the record's text to the field being read: kept as a slice while it
+    /// is the only one.
+    fn push_piece(&mut self, piece: &'a str) {
+        if self.target.is_some() && !self.in_sup && self.piece.is_none() && self.text.is_empty() {
+            self.piece = Some(piece);
+        } else {
+            self.push_text(piece);
+        }
+    }
+
     fn push_text(&mut self, text: &str) {
         if self.target.is_none() {
             return;
+        }
+        if let Some(piece) = self.piece.take() {
+            self.text.push_str(piece);
         }
         if self.in_sup {
             let is_sign = matches!(text.trim(), "+" | "-" | "−" | "±");
@@ -960,7 +978,10 @@ impl<'a> RecordParser<'a> {
         let depth = self.path.len();
         if self.target.is_some() && depth == self.target_depth {
             if let Some(target) = self.target.take() {
-                let text = clean_text(&self.text);
+                let text = match self.piece.take() {
+                    Some(piece) => clean_text(piece),
+                    None => clean_text(&self.text),
+                };
                 self.store(target, text);
             }
         }

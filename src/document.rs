@@ -405,8 +405,7 @@ fn value_count(record: &Record) -> usize {
 /// `Smith JQ`, `Smith, John` → `Smith J`. False, and `out` left alone, for one-word and
 /// collective names.
 pub fn write_pubmed_author_form(name: &str, out: &mut String) -> bool {
-    let words = memchr::memchr2(b' ', b',', name.trim().as_bytes()).is_some();
-    let person = words && !crate::record::names_a_group(name);
+    let person = name.trim().contains([' ', ',']) && !crate::record::names_a_group(name);
     if person {
         crate::record::write_short_author_name(name, out);
     }

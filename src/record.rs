@@ -344,15 +344,6 @@ pub fn short_author_name(name: &str) -> String {
 /// authors reuses one buffer.
 pub fn write_short_author_name(name: &str, out: &mut String) {
     out.clear();
-    if name.is_ascii() {
-        write_short_ascii_author_name(name, out);
-    } else {
-        write_short_unicode_author_name(name, out);
-    }
-}
-
-/// [`write_short_author_name`] for any name, character by character.
-fn write_short_unicode_author_name(name: &str, out: &mut String) {
     let (last, given) = match name.split_once(',') {
         Some((last, given)) => (last.trim(), given),
         None => match name.trim().rsplit_once(char::is_whitespace) {
@@ -372,38 +363,6 @@ fn write_short_unicode_author_name(name: &str, out: &mut String) {
         } else {
             out.extend(initial.to_uppercase());
         }
-    }
-    if out.len() == last.len() + 1 {
-        out.pop();
-    }
-}
-
-/// [`write_short_author_name`] for an ASCII name (nearly every name), read byte by byte
-/// instead of character by character; it writes what the general path writes.
-fn write_short_ascii_author_name(name: &str, out: &mut String) {
-    // `char::is_whitespace` on ASCII, as `str::trim` has it (unlike
-    // `u8::is_ascii_whitespace`, it takes the vertical tab).
-    let is_space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
-    let (last, given) = match memchr::memchr(b',', name.as_bytes()) {
-        Some(comma) => (name[..comma].trim(), &name[comma + 1..]),
-        None => {
-            let name = name.trim();
-            match name.bytes().rposition(is_space) {
-                Some(space) => (&name[space + 1..], &name[..space]),
-                None => {
-                    out.push_str(name);
-                    return;
-                }
-            }
-        }
-    };
-    out.push_str(last);
-    out.push(' ');
-    let parts = given
-        .as_bytes()
-        .split(|&b| is_space(b) || b == b'-' || b == b'.');
-    for initial in parts.filter_map(|part| part.iter().find(|b| b.is_ascii_alphabetic())) {
-        out.push(char::from(initial.to_ascii_uppercase()));
     }
     if out.len() == last.len() + 1 {
         out.pop();
@@ -526,16 +485,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        #[test]
-        fn ascii_names_are_shortened_as_any_name_is(name in "[ ,.\\-\t\x0b\nA-Za-z0-9]{0,16}") {
-            let (mut fast, mut general) = (String::new(), String::new());
-            if name.is_ascii() {
-                write_short_ascii_author_name(&name, &mut fast);
-                write_short_unicode_author_name(&name, &mut general);
-                proptest::prop_assert_eq!(fast, general);
-            }
-        }
-
         #[test]
         fn group_words_are_found_by_letter_and_length(word in "[a-zA-Z]{0,16}") {
             let lower = word.to_ascii_lowercase();
